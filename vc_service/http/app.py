@@ -1,0 +1,36 @@
+"""The aiohttp application factory: wires middleware, routes and the service container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from vc_service.http import auth_routes, health, pages
+from vc_service.http.keys import SERVICES
+from vc_service.http.middleware import errors, request_context, security_headers, session_and_csrf
+from vc_service.services import Services
+
+# Each feature module contributes its routes here; order does not matter.
+ROUTE_TABLES: list[web.RouteTableDef] = [health.routes, auth_routes.routes]
+SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup]
+
+
+def create_app(services: Services, *, own_services: bool = False) -> web.Application:
+    app = web.Application(
+        client_max_size=services.settings.max_body_bytes,
+        middlewares=[request_context, security_headers, errors, session_and_csrf],
+    )
+    app[SERVICES] = services
+    for table in ROUTE_TABLES:
+        app.router.add_routes(table)
+    for hook in SETUP_HOOKS:
+        hook(app)
+    if own_services:
+
+        async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+            yield
+            await services.close()
+
+        app.cleanup_ctx.append(lifecycle)
+    return app

@@ -1,0 +1,30 @@
+"""Serves the browser pages in `web/` (plain HTML + ES modules, no build step)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+# path -> page file; each page loads its own module from /static/js/.
+PAGES: dict[str, str] = {
+    "/": "index.html",
+    "/sign-in": "sign-in.html",
+    "/home": "home.html",
+}
+
+
+def setup(app: web.Application) -> None:
+    for path, name in PAGES.items():
+        app.router.add_get(path, _serve(WEB_DIR / name))
+    app.router.add_static("/static/", WEB_DIR / "static", append_version=False)
+
+
+def _serve(file: Path) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
+    async def handler(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(file, headers={"Cache-Control": "no-cache"})
+
+    return handler

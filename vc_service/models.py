@@ -1,0 +1,8 @@
+"""Imports every model module so `Base.metadata` is complete (migrations, schema checks)."""
+
+from vc_service.accounts import models as accounts_models
+from vc_service.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "metadata"]

@@ -1,0 +1,46 @@
+"""The service container: every long-lived part, built once per process and shared.
+
+HTTP handlers, the CLI and the signaling gateway all reach the domain through this object, so a
+test can build the same wiring the server runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vc_service.accounts.service import AccountService
+from vc_service.config import Settings
+from vc_service.db import Database
+from vc_service.service_key import ServiceKey
+
+if TYPE_CHECKING:
+    from legal_profiles.loader import ProfileSet
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    key: ServiceKey
+    accounts: AccountService
+    legal: ProfileSet
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        db = Database(settings.database_url)
+        key = ServiceKey.load_or_create(settings.secret_key_file)
+        # An invalid profile stops start-up here rather than leaving a silent hole.
+        from legal_profiles.loader import load_profiles
+
+        legal = load_profiles(settings.legal_profiles_dir)
+        return cls(
+            settings=settings,
+            db=db,
+            key=key,
+            accounts=AccountService(db, settings, key),
+            legal=legal,
+        )
+
+    async def close(self) -> None:
+        await self.db.dispose()
