@@ -101,7 +101,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     async def body(services: Services) -> int:
         print(f"==> upgrading {_redact(services.settings.database_url)}", flush=True)
         await migrate.upgrade(services.db, progress)
-        print(f"==> at revision {await migrate.current_revision(services.db)}")
+        revisions = ", ".join(sorted(await migrate.current_revisions(services.db)))
+        print(f"==> at revision {revisions}")
         return 0
 
     return _run(args, body)

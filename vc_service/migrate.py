@@ -23,10 +23,9 @@ def _config(progress: Callable[[str], None] | None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config(None)).get_current_head()
-    assert head is not None
-    return head
+def head_revisions() -> set[str]:
+    """Every head: features add migrations on their own branches from the foundation."""
+    return set(ScriptDirectory.from_config(_config(None)).get_heads())
 
 
 async def upgrade(db: Database, progress: Callable[[str], None] | None = None) -> None:
@@ -34,15 +33,15 @@ async def upgrade(db: Database, progress: Callable[[str], None] | None = None) -
 
     def run(connection: Connection) -> None:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
     async with db.engine.begin() as connection:
         await connection.run_sync(run)
 
 
-async def current_revision(db: Database) -> str | None:
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def current_revisions(db: Database) -> set[str]:
+    def read(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
     async with db.engine.connect() as connection:
         return await connection.run_sync(read)

@@ -19,9 +19,9 @@ async def test_migrations_match_models(any_services: Services) -> None:
     async with any_services.db.engine.connect() as connection:
         differences = await connection.run_sync(diff)
     assert differences == [], "models and migrations disagree; add a migration"
-    assert await migrate.current_revision(any_services.db) == migrate.head_revision()
+    assert await migrate.current_revisions(any_services.db) == migrate.head_revisions()
 
 
 async def test_upgrade_is_idempotent(any_services: Services) -> None:
     await migrate.upgrade(any_services.db)
-    assert await migrate.current_revision(any_services.db) == migrate.head_revision()
+    assert await migrate.current_revisions(any_services.db) == migrate.head_revisions()

@@ -24,9 +24,9 @@ async def readyz(request: web.Request) -> web.Response:
         async with services.db.session() as s:
             await s.execute(text("SELECT 1"))
         checks["database"] = "ok"
-        current = await migrate.current_revision(services.db)
-        head = migrate.head_revision()
-        checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+        current = await migrate.current_revisions(services.db)
+        heads = migrate.head_revisions()
+        checks["migrations"] = "ok" if current == heads else f"pending: {sorted(heads - current)}"
     except Exception as exc:  # readiness reports any failure instead of raising it
         checks["database"] = f"unreachable: {type(exc).__name__}"
     checks["legal_profiles"] = f"ok ({len(services.legal)} states)"
