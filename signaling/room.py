@@ -1,0 +1,507 @@
+"""The room of one live hearing: lobby, admitted participants, testimony, closed.
+
+Every change is decided, then written to the audit log (awaited: durable), then applied and
+announced. If the audit append fails the change does not happen. One event per decision carries
+its consequences (a seat lost also lists the conditions that lapsed and whether testimony
+paused), so the log never holds half a decision. Changes run one at a time under the room's
+lock; relaying offers and candidates needs no lock and no audit, except the first time a DTLS
+fingerprint is seen, which is recorded before the SDP is passed on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from signaling import protocol as p
+from signaling import views
+from signaling.credentials import ResumeClaim, ResumeTokens
+from signaling.errors import (
+    CLOSE_EXCLUDED,
+    CLOSE_GOING_AWAY,
+    CLOSE_NORMAL,
+    CLOSE_REPLACED,
+    AuditUnavailable,
+    AuthError,
+    RoomError,
+)
+from signaling.permissions import Action, action_of, check
+from signaling.procedure import SYSTEM, Decision, Procedure
+from signaling.protocol import Role
+from signaling.seat import Connection, Seat
+from signaling.services import AuditSink, HearingInfo, Identity, Participant
+from signaling.states import SeatState, State
+
+log = logging.getLogger(__name__)
+
+_TRANSITIONS: dict[State, frozenset[State]] = {
+    State.LOBBY: frozenset({State.SESSION, State.CLOSED}),
+    State.SESSION: frozenset({State.TESTIMONY, State.CLOSED}),
+    State.TESTIMONY: frozenset({State.PAUSED, State.SESSION, State.CLOSED}),
+    State.PAUSED: frozenset({State.TESTIMONY, State.SESSION, State.CLOSED}),
+    State.CLOSED: frozenset(),
+}
+_TESTIMONY_VIEW = {State.TESTIMONY: "running", State.PAUSED: "paused"}
+_RELAYS = frozenset({Action.OFFER, Action.ANSWER, Action.ICE})
+# Seats lost by the judge's decision: their resume tokens are refused.
+_EXCLUDED = frozenset({"denied", "removed", "ended"})
+_GONE_MESSAGES = {
+    "denied": "the judge did not admit you",
+    "removed": "the judge removed you from the hearing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    tokens: ResumeTokens
+    grace_seconds: float = 60.0
+    # participant id -> RTCIceServer dicts (fresh TURN credentials each time)
+    ice_servers: Callable[[str], list[dict[str, Any]]] = field(default=lambda _user: [])
+    clock: Callable[[], float] = time.time
+
+
+class Room:
+    def __init__(self, hearing: HearingInfo, audit: AuditSink, settings: RoomSettings) -> None:
+        self.hearing = hearing
+        self.hearing_id = hearing.hearing_id
+        self._sink = audit
+        self._settings = settings
+        self._state = State.LOBBY
+        self._seats: dict[str, Seat] = {}  # by participant id
+        self._peers: dict[str, Seat] = {}  # by peer id
+        self._conns: dict[str, Seat] = {}  # by connection id
+        self._procedure = Procedure(hearing, self._name_of)
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- state ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def idle(self) -> bool:
+        """No one connected and no seat waiting for its holder to come back."""
+        return not self._conns and not any(s.grace for s in self._seats.values())
+
+    def _set_state(self, new: State) -> None:
+        if new not in _TRANSITIONS[self._state]:
+            raise RoomError(
+                "room.invalid_transition",
+                f"the room is {self._state.value}; it cannot become {new.value}",
+            )
+        log.info("room %s: %s -> %s", self.hearing_id, self._state.value, new.value)
+        self._state = new
+
+    def seat_of(self, conn: Connection) -> Seat | None:
+        return self._conns.get(conn.conn_id)
+
+    def _name_of(self, participant_id: str) -> str:
+        known = self.hearing.participant(participant_id)
+        return known.display_name if known else participant_id
+
+    def _present(self) -> set[str]:
+        return {pid for pid, seat in self._seats.items() if seat.admitted}
+
+    async def _audit(self, event: str, actor: str, **fields: Any) -> int:
+        try:
+            return await self._sink.append(self.hearing_id, event, actor, fields)
+        except Exception:
+            log.exception("audit append failed for %s in room %s", event, self.hearing_id)
+            raise AuditUnavailable(
+                "audit.unavailable", "the audit log is unavailable; nothing was changed"
+            ) from None
+
+    async def open(self) -> None:
+        await self._audit(
+            "room.opened",
+            SYSTEM,
+            recording_rule=self.hearing.recording.value,
+            conditions=[c.id for c in self.hearing.conditions],
+            restored_conditions=[r.condition_id for r in self.hearing.conditions_met],
+        )
+
+    # --- joining --------------------------------------------------------------------------
+
+    def _participant(self, participant_id: str, role: Role) -> Participant:
+        known = self.hearing.participant(participant_id)
+        if known is None or known.role is not role:
+            raise AuthError("auth.not_participant", "you are not a participant of this hearing")
+        return known
+
+    def _require_live(self) -> None:
+        if self._state is State.CLOSED:
+            raise RoomError("room.closed", "this hearing has ended", close_code=CLOSE_NORMAL)
+
+    async def join(self, conn: Connection, identity: Identity) -> Seat:
+        async with self._lock:
+            self._require_live()
+            if identity.hearing_id != self.hearing_id:
+                raise AuthError("auth.wrong_hearing", "this invitation is for another hearing")
+            participant = self._participant(identity.participant_id, identity.role)
+            return await self._take_seat(conn, participant, "hello")
+
+    async def resume(self, conn: Connection, claim: ResumeClaim) -> Seat:
+        async with self._lock:
+            self._require_live()
+            participant = self._participant(claim.participant_id, claim.role)
+            seat = self._seats.get(claim.participant_id)
+            if seat is not None:
+                if not hmac.compare_digest(seat.nonce, claim.nonce):
+                    raise AuthError("auth.replayed", "this resume token was already used")
+                if not seat.active and seat.gone_reason in _EXCLUDED:
+                    raise AuthError("auth.revoked", f"you were {seat.gone_reason}")
+            return await self._take_seat(conn, participant, "resume")
+
+    async def _take_seat(self, conn: Connection, participant: Participant, via: str) -> Seat:
+        pid = participant.participant_id
+        seat = self._seats.get(pid)
+        if seat is not None and seat.active:
+            # The same person on a new connection (page reload, network change): same seat.
+            await self._audit("participant.reconnected", pid, peer=seat.peer_id, via=via)
+            old = seat.conn
+            if old is not None:
+                del self._conns[old.conn_id]
+                old.send(p.closed_message("replaced", "you joined from another connection"))
+                old.close(CLOSE_REPLACED, "replaced")
+            seat.cancel_grace()
+            self._attach(seat, conn)
+            if seat.admitted:
+                self._introduce(seat, resumed=True)
+            else:
+                conn.send(views.waiting_state(self._state.value))
+                self._lobby_changed()
+            return seat
+        target = SeatState.ADMITTED if participant.role is Role.JUDGE else SeatState.LOBBY
+        await self._audit(
+            "participant.joined",
+            pid,
+            role=participant.role.value,
+            peer=seat.peer_id if seat else None,
+            seat=target.value,
+            via=via,
+        )
+        if seat is None:
+            seat = Seat(pid, participant.role, participant.display_name, "", target)
+            self._seats[pid] = seat
+            self._peers[seat.peer_id] = seat
+        else:
+            seat.return_to(target)
+        self._attach(seat, conn)
+        if seat.admitted:
+            self._introduce(seat, resumed=False)
+        else:
+            conn.send(views.waiting_state(self._state.value))
+            self._lobby_changed()
+        return seat
+
+    def _attach(self, seat: Seat, conn: Connection) -> None:
+        seat.conn = conn
+        seat.nonce = ResumeTokens.new_nonce()
+        self._conns[conn.conn_id] = seat
+        now = self._settings.clock()
+        conn.send(
+            p.welcome_message(
+                peer=seat.peer_id,
+                role=seat.role,
+                name=seat.name,
+                seat=seat.state.value,
+                resume=self._settings.tokens.issue(
+                    self.hearing_id, seat.participant_id, seat.role, seat.nonce, now
+                ),
+                ice_servers=self._settings.ice_servers(seat.participant_id),
+            )
+        )
+
+    def _introduce(self, seat: Seat, *, resumed: bool) -> None:
+        self._broadcast_state()
+        if seat.conn is None:
+            return
+        for other in self._seats.values():
+            if other is seat or not other.admitted or other.conn is None:
+                continue
+            seat.conn.send(views.peer_joined(other, initiate=True))
+            other.conn.send(views.peer_joined(seat, initiate=False, resumed=resumed))
+        if seat.role is Role.JUDGE:
+            seat.conn.send(self._lobby_message())
+
+    # --- leaving --------------------------------------------------------------------------
+
+    async def disconnected(self, conn: Connection) -> None:
+        async with self._lock:
+            seat = self._conns.pop(conn.conn_id, None)
+            if seat is None or seat.conn is not conn:
+                return
+            seat.conn = None
+            if not seat.active or self._state is State.CLOSED:
+                return
+            # The socket is gone whether or not the log can say so (a failure is logged).
+            with contextlib.suppress(AuditUnavailable):
+                await self._audit(
+                    "participant.disconnected",
+                    seat.participant_id,
+                    peer=seat.peer_id,
+                    grace_seconds=self._settings.grace_seconds,
+                )
+            if seat.admitted:
+                self._send_admitted(views.peer_reconnecting(seat))
+                self._broadcast_state()
+            else:
+                self._lobby_changed()
+            loop = asyncio.get_running_loop()
+            seat.grace = loop.call_later(self._settings.grace_seconds, self._grace_over, seat)
+
+    def _grace_over(self, seat: Seat) -> None:
+        task = asyncio.get_running_loop().create_task(self._expire(seat))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _expire(self, seat: Seat) -> None:
+        async with self._lock:
+            seat.grace = None
+            if seat.conn is not None or not seat.active or self._state is State.CLOSED:
+                return
+            try:
+                await self._lose_seat(seat, "timeout", SYSTEM)
+            except AuditUnavailable:
+                loop = asyncio.get_running_loop()
+                seat.grace = loop.call_later(1.0, self._grace_over, seat)
+
+    async def _lose_seat(self, seat: Seat, reason: str, actor: str, **extra: Any) -> None:
+        """One audited decision: the seat goes, its `during` conditions lapse, and testimony
+        pauses if a condition it needed is gone."""
+        was_admitted = seat.admitted
+        decision = self._procedure.seat_lost(seat.participant_id, self._state)
+        event = {"denied": "participant.denied", "removed": "participant.removed"}
+        await self._audit(
+            event.get(reason, decision.event),
+            actor,
+            peer=seat.peer_id,
+            participant=seat.participant_id,
+            role=seat.role.value,
+            reason=reason,
+            **decision.fields,
+            **extra,
+        )
+        decision.apply()
+        if decision.new_state is not None:
+            self._set_state(decision.new_state)
+        seat.leave(reason)
+        if seat.conn is not None:
+            conn = seat.conn
+            del self._conns[conn.conn_id]
+            seat.conn = None
+            conn.send(p.closed_message(reason, _GONE_MESSAGES.get(reason, reason)))
+            conn.close(CLOSE_EXCLUDED, reason)
+        if was_admitted:
+            self._send_admitted(views.peer_left(seat, reason))
+            self._broadcast_state()
+        else:
+            self._lobby_changed()
+
+    # --- messages -------------------------------------------------------------------------
+
+    async def handle(self, conn: Connection, message: p.ClientMessage) -> None:
+        """Act on one message from a seated connection; raise SignalingError to refuse it."""
+        action = action_of(message)
+        seat = self._conns.get(conn.conn_id)
+        if seat is None:
+            raise RoomError("room.not_seated", "this connection holds no seat")
+        if action is Action.PING:
+            check(action, seat.role, seat.admitted, self._state)
+            conn.send(p.pong_message(message.nonce if isinstance(message, p.Ping) else None))
+            return
+        if action in _RELAYS:
+            await self._relay(seat, action, message)
+            return
+        async with self._lock:
+            if seat.conn is not conn:
+                raise RoomError("room.not_seated", "this connection holds no seat")
+            check(action, seat.role, seat.admitted, self._state)
+            await _HANDLERS[action](self, seat, message)
+
+    async def _relay(self, seat: Seat, action: Action, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Offer | p.Answer | p.Ice)
+        check(action, seat.role, seat.admitted, self._state)
+        self._target(seat, message.to)
+        if isinstance(message, p.Offer | p.Answer):
+            new = [fp.as_text() for fp in message.summary.fingerprints]
+            new = [fp for fp in new if fp not in seat.fingerprints]
+            if new:
+                async with self._lock:
+                    check(action, seat.role, seat.admitted, self._state)
+                    self._target(seat, message.to)
+                    await self._audit(
+                        "media.fingerprint",
+                        seat.participant_id,
+                        peer=seat.peer_id,
+                        role=seat.role.value,
+                        to=message.to,
+                        sdp_type=action.value,
+                        fingerprints=new,
+                    )
+                    seat.fingerprints.update(new)
+                    self._broadcast_state()
+        target = self._target(seat, message.to)
+        assert target.conn is not None
+        target.conn.send(p.relay_message(message, seat.peer_id))
+
+    def _target(self, seat: Seat, peer_id: str) -> Seat:
+        target = self._peers.get(peer_id)
+        # A peer in the lobby is reported exactly like a peer that does not exist, so that
+        # nobody can probe who is waiting.
+        if target is None or target is seat or not target.admitted:
+            raise RoomError("peer.unknown", "no admitted peer has this id")
+        if target.conn is None:
+            raise RoomError("peer.unavailable", "this peer is reconnecting")
+        return target
+
+    def _lobby_target(self, peer_id: str) -> Seat:
+        target = self._peers.get(peer_id)
+        if target is None or target.state is not SeatState.LOBBY:
+            raise RoomError("peer.not_waiting", "no one with this peer id waits in the lobby")
+        return target
+
+    async def _admit(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Admit)
+        target = self._lobby_target(message.peer)
+        await self._audit(
+            "participant.admitted",
+            seat.participant_id,
+            peer=target.peer_id,
+            participant=target.participant_id,
+            role=target.role.value,
+        )
+        target.admit()
+        if self._state is State.LOBBY:
+            self._set_state(State.SESSION)
+        self._introduce(target, resumed=False)
+        self._lobby_changed()
+
+    async def _deny(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Deny)
+        target = self._lobby_target(message.peer)
+        await self._lose_seat(target, "denied", seat.participant_id, note=message.reason)
+
+    async def _remove(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Remove)
+        target = self._peers.get(message.peer)
+        if target is None or not target.active:
+            raise RoomError("peer.unknown", "no participant has this peer id")
+        if target is seat:
+            raise RoomError("room.self", "you cannot remove yourself; end the hearing instead")
+        await self._lose_seat(target, "removed", seat.participant_id, note=message.reason)
+
+    async def _decide(self, seat: Seat, decision: Decision) -> None:
+        await self._audit(
+            decision.event,
+            seat.participant_id,
+            peer=seat.peer_id,
+            role=seat.role.value,
+            **decision.fields,
+        )
+        decision.apply()
+        if decision.new_state is not None:
+            self._set_state(decision.new_state)
+
+    async def _condition(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.ConditionMet)
+        who = (seat.participant_id, seat.name, seat.role)
+        decision = self._procedure.meet(
+            message.condition, who, message.method, message.document_type, message.note
+        )
+        await self._decide(seat, decision)
+        self._broadcast_state()
+
+    async def _testimony(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Testimony)
+        decision = self._procedure.testimony(message.action, seat.role, self._present())
+        await self._decide(seat, decision)
+        self._broadcast_state()
+
+    async def _consent_withdrawn(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.ConsentWithdrawn)
+        await self._decide(seat, self._procedure.withdraw_consent(self._state, message.note))
+        self._broadcast_state()
+
+    async def _recording_change(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.Recording)
+        start = message.action is p.RecordingAction.START
+        await self._decide(seat, self._procedure.set_recording(start, self._state))
+        self._broadcast_state()
+
+    async def _end(self, seat: Seat, message: p.ClientMessage) -> None:
+        assert isinstance(message, p.End)
+        await self._decide(seat, self._procedure.end(self._state, message.reason))
+        for other in self._seats.values():
+            conn = other.conn
+            if other.active:
+                other.leave("ended")
+            if conn is not None:
+                conn.send(p.closed_message("ended", "the judge ended the hearing"))
+                conn.close(CLOSE_NORMAL, "ended")
+        self._conns.clear()
+
+    # --- announcing -----------------------------------------------------------------------
+
+    def _send_admitted(self, message: p.ServerMessage) -> None:
+        for seat in self._seats.values():
+            if seat.admitted and seat.conn is not None:
+                seat.conn.send(message)
+
+    def state_message(self) -> p.ServerMessage:
+        return {
+            "type": "room_state",
+            "state": self._state.value,
+            "seat": "admitted",
+            "testimony": _TESTIMONY_VIEW.get(self._state, "idle"),
+            **self._procedure.view(),
+            "participants": [views.participant(s) for s in self._seats.values() if s.admitted],
+        }
+
+    def _broadcast_state(self) -> None:
+        self._send_admitted(self.state_message())
+
+    def _lobby_message(self) -> p.ServerMessage:
+        return views.lobby(s for s in self._seats.values() if s.state is SeatState.LOBBY)
+
+    def _lobby_changed(self) -> None:
+        message = self._lobby_message()
+        for seat in self._seats.values():
+            if seat.admitted and seat.role is Role.JUDGE and seat.conn is not None:
+                seat.conn.send(message)
+
+    async def shutdown(self) -> None:
+        """This node stops: tell everyone to come back (they resume on a node that has the room)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for seat in self._seats.values():
+            seat.cancel_grace()
+        for conn_seat in list(self._conns.values()):
+            if conn_seat.conn is not None:
+                conn_seat.conn.close(CLOSE_GOING_AWAY, "server going away")
+        self._conns.clear()
+
+
+_Handler = Callable[[Room, Seat, p.ClientMessage], Awaitable[None]]
+_HANDLERS: dict[Action, _Handler] = {
+    Action.ADMIT: Room._admit,
+    Action.DENY: Room._deny,
+    Action.REMOVE: Room._remove,
+    Action.CONDITION: Room._condition,
+    Action.TESTIMONY_START: Room._testimony,
+    Action.TESTIMONY_PAUSE: Room._testimony,
+    Action.TESTIMONY_RESUME: Room._testimony,
+    Action.TESTIMONY_STOP: Room._testimony,
+    Action.CONSENT_WITHDRAWN: Room._consent_withdrawn,
+    Action.RECORDING_START: Room._recording_change,
+    Action.RECORDING_STOP: Room._recording_change,
+    Action.END: Room._end,
+}

@@ -1,0 +1,168 @@
+"""What signaling needs from the rest of the service, as small interfaces vc_service implements.
+
+Signaling never touches the database: it authenticates through an `Authenticator`, learns the
+hearing (legal conditions, recording rule, participants) from a `HearingDirectory`, and records
+every legally relevant step through an `AuditSink`, whose `append` must be durable when it returns
+(the room acknowledges nothing before that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from signaling.protocol import DocumentType, MetBy, Role
+
+
+class Stage(StrEnum):
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+class RecordingRule(StrEnum):
+    """The legal decision's `recording` value. Only the first three let the judge record."""
+
+    ALLOWED = "allowed"
+    MANDATORY = "mandatory"
+    COURT_DECIDES = "court_decides"
+    PROHIBITED = "prohibited"
+    UNKNOWN = "unknown"
+
+    @property
+    def lawful(self) -> bool:
+        return self in _LAWFUL
+
+
+_LAWFUL = frozenset({RecordingRule.ALLOWED, RecordingRule.MANDATORY, RecordingRule.COURT_DECIDES})
+
+# Hearing states (vc_service's hearing machine) in which participants may enter the room.
+JOINABLE_HEARING_STATES = frozenset({"open", "in_session", "testimony"})
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who an authenticated connection is. `hearing_id` must equal the room's hearing."""
+
+    hearing_id: str
+    participant_id: str
+    role: Role
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest:
+    """A hello to authenticate: an invitation token + one-time code, or a signed-in session.
+
+    `session` is whatever the client sent in hello (e.g. a short-lived ticket from the API);
+    `cookies` are the WebSocket upgrade request's cookies, for a cookie session. Secrets are kept
+    out of repr.
+    """
+
+    hearing_id: str
+    token: str | None = field(default=None, repr=False)
+    code: str | None = field(default=None, repr=False)
+    session: str | None = field(default=None, repr=False)
+    cookies: Mapping[str, str] = field(default_factory=dict, repr=False)
+    remote: str | None = None
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, request: AuthRequest) -> Identity:
+        """Return the identity or raise signaling.errors.AuthError with a code such as
+        `auth.bad_token`, `auth.bad_code`, `auth.replayed`, `auth.expired`, `auth.locked`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition of the legal decision, as the legal engine states it."""
+
+    id: str
+    text: str
+    citation: str
+    stage: Stage
+    satisfied_by: frozenset[Role]
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Condition:
+        """Build from the legal engine's dict form:
+        {"id", "text", "citation", "stage", "satisfied_by": [roles]}."""
+        return cls(
+            id=str(data["id"]),
+            text=str(data["text"]),
+            citation=str(data["citation"]),
+            stage=Stage(data["stage"]),
+            satisfied_by=frozenset(Role(role) for role in data["satisfied_by"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    participant_id: str
+    role: Role
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionRecord:
+    """A condition met earlier in this hearing (from its audit log), restored into a new room."""
+
+    condition_id: str
+    participant_id: str
+    role: Role
+    method: MetBy
+    document_type: DocumentType | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HearingInfo:
+    hearing_id: str
+    state: str  # vc_service's hearing state; see JOINABLE_HEARING_STATES
+    conditions: tuple[Condition, ...]
+    recording: RecordingRule
+    participants: tuple[Participant, ...]
+    conditions_met: tuple[ConditionRecord, ...] = ()
+    consent_withdrawn: bool = False
+
+    @property
+    def joinable(self) -> bool:
+        return self.state in JOINABLE_HEARING_STATES
+
+    def participant(self, participant_id: str) -> Participant | None:
+        for participant in self.participants:
+            if participant.participant_id == participant_id:
+                return participant
+        return None
+
+
+class HearingDirectory(Protocol):
+    async def load(self, hearing_id: str) -> HearingInfo | None:
+        """The hearing as it is now, or None if there is no such hearing."""
+        ...
+
+
+class AuditSink(Protocol):
+    async def append(
+        self, hearing_id: str, event_type: str, actor: str, fields: Mapping[str, Any]
+    ) -> int:
+        """Append one event to the hearing's audit log; durable when it returns; returns seq.
+
+        `actor` is a participant id, or "system" for the room's own decisions (timeouts).
+        `fields` hold only JSON values (str, int, bool, None, lists and dicts of those).
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    authenticator: Authenticator
+    directory: HearingDirectory
+    audit: AuditSink
+
+
+def conditions_from(decision_conditions: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    return tuple(Condition.from_mapping(item) for item in decision_conditions)
