@@ -1,0 +1,128 @@
+"""Browser tests: the real service in a subprocess, Debian's Chromium driven by Playwright.
+
+One service and one browser per test package (they take seconds to start); each test gets its
+own browser context (cookies, permissions, storage), so tests never see each other's state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.browser.guards import ConsoleGuard
+from tests.browser.live_service import LiveService
+from tests.conftest import need_real_part
+
+CHROMIUM = Path(os.environ.get("VC_TEST_CHROMIUM", "/usr/bin/chromium"))
+# The flags that make WebRTC work on loopback with fake devices (see research/baselines.md).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+]
+# Without the fake-UI flag Chromium asks the user about the camera; headless nobody answers,
+# so getUserMedia is refused: a person clicking "Block".
+FLAGS_WITHOUT_MEDIA_UI = [f for f in CHROMIUM_FLAGS if f != "--use-fake-ui-for-media-stream"]
+ACTION_TIMEOUT_MS = 10_000
+LOGIN_MAX_FAILURES = 3
+
+ContextFactory = Callable[..., BrowserContext]
+
+
+def _launch(flags: list[str]) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        need_real_part(
+            f"Chromium at {CHROMIUM}", "not installed; run scripts/install-browser.sh as root"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=flags, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    yield from _launch(CHROMIUM_FLAGS)
+
+
+@pytest.fixture(scope="package")
+def browser_asking_for_media() -> Iterator[Browser]:
+    """A browser that leaves camera/microphone to each context's `permissions`."""
+    yield from _launch(FLAGS_WITHOUT_MEDIA_UI)
+
+
+@pytest.fixture(scope="package")
+def live_service(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    # Depends on `browser` so that a missing Chromium skips before the service starts.
+    service = LiveService.start(
+        tmp_path_factory.mktemp("live-service"),
+        # Few failures before a lock-out keep the lock-out story short.
+        VC_LOGIN_MAX_FAILURES=str(LOGIN_MAX_FAILURES),
+    )
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def console() -> ConsoleGuard:
+    return ConsoleGuard()
+
+
+def _contexts(
+    browser: Browser, console: ConsoleGuard, live_service: LiveService
+) -> Iterator[ContextFactory]:
+    opened: list[BrowserContext] = []
+
+    def new_context(**options: Any) -> BrowserContext:
+        context = browser.new_context(base_url=live_service.base_url, **options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        console.watch(context)
+        opened.append(context)
+        return context
+
+    yield new_context
+    for context in opened:
+        context.close()
+    console.check()
+
+
+@pytest.fixture
+def new_context(
+    browser: Browser, console: ConsoleGuard, live_service: LiveService
+) -> Iterator[ContextFactory]:
+    """Open browser contexts (each a fresh profile); all are closed and checked at the end."""
+    yield from _contexts(browser, console, live_service)
+
+
+@pytest.fixture
+def new_context_asking_for_media(
+    browser_asking_for_media: Browser, console: ConsoleGuard, live_service: LiveService
+) -> Iterator[ContextFactory]:
+    """Contexts whose camera and microphone are refused unless `permissions` grants them."""
+    yield from _contexts(browser_asking_for_media, console, live_service)
+
+
+@pytest.fixture
+def page(new_context: ContextFactory) -> Page:
+    return new_context().new_page()

@@ -1,0 +1,134 @@
+"""The real service in its own process, as a browser meets it: `vc-service serve` on a free
+loopback port with a fresh data directory, demo accounts bootstrapped, users added by the CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+READY = re.compile(r"vc-service listening on (\S+?)/?\s")
+DEMO_LINE = re.compile(r"^\s+(\w+)\s+username (\S+)\s+password (\S+)", re.MULTILINE)
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    role: str
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveService:
+    """One running `vc-service serve`; `stop()` ends it. Its output is kept in `log_file`."""
+
+    data_dir: Path
+    env: dict[str, str]
+    base_url: str = ""
+    demo: dict[str, Account] = field(default_factory=dict)
+    log_file: Path = Path()
+    _process: subprocess.Popen[bytes] | None = None
+    _court_id: str = ""
+
+    @classmethod
+    def start(cls, work_dir: Path, **settings: str) -> LiveService:
+        data_dir = work_dir / "var"
+        env = {
+            **os.environ,
+            "VC_DATA_DIR": str(data_dir),
+            "VC_LOG_FORMAT": "text",
+            "VC_LOG_LEVEL": "INFO",
+            **settings,
+        }
+        for name in ("VC_CONFIG", "VC_DATABASE_URL", "VC_PUBLIC_URL", "VC_ALLOWED_ORIGINS"):
+            env.pop(name, None)
+        service = cls(data_dir=data_dir, env=env, log_file=work_dir / "service.log")
+        service._launch(f"127.0.0.1:{free_port()}")
+        return service
+
+    def _launch(self, bind: str) -> None:
+        with self.log_file.open("wb") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "vc_service", "serve", "--bootstrap-demo", "--bind", bind],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            text = self.output()
+            ready = READY.search(text)
+            if ready:
+                self.base_url = ready.group(1)
+                self.demo = {
+                    role: Account(username, password, role)
+                    for role, username, password in DEMO_LINE.findall(text)
+                }
+                return
+            if self._process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"vc-service did not start; its output:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """Run `vc-service ARGS` against this service's data directory; return its stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "vc_service", *args],
+            cwd=REPO,
+            env=self.env,
+            input=stdin.encode(),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"vc-service {' '.join(args)} failed: {done.stderr.decode()}")
+        return done.stdout.decode()
+
+    def add_user(self, role: str, prefix: str = "user") -> Account:
+        """A fresh account (TOTP not yet enrolled) in the service's test court."""
+        if not self._court_id:
+            self._court_id = self.cli(
+                "court", "add", "Browser test court", "--state", "DE", "--tz", "Europe/Berlin"
+            ).strip()
+        username = f"{prefix}-{secrets.token_hex(3)}"
+        password = secrets.token_urlsafe(12)
+        self.cli(
+            "user", "add", username, "--role", role, "--court", self._court_id,
+            "--name", f"{role.title()} {username}", stdin=password + "\n",
+        )  # fmt: skip
+        return Account(username, password, role)
+
+    def stop(self) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
