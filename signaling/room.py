@@ -478,15 +478,31 @@ class Room:
             if seat.admitted and seat.role is Role.JUDGE and seat.conn is not None:
                 seat.conn.send(message)
 
-    async def shutdown(self) -> None:
-        """This node stops: tell everyone to come back (they resume on a node that has the room)."""
+    def presence(self) -> dict[str, dict[str, Any]]:
+        """Who holds a seat, by peer id (shared between nodes through the backplane)."""
+        return {
+            seat.peer_id: {
+                "participant": seat.participant_id,
+                "role": seat.role.value,
+                "name": seat.name,
+                "seat": seat.state.value,
+                "connected": seat.connected,
+            }
+            for seat in self._seats.values()
+            if seat.active
+        }
+
+    async def shutdown(self, code: int = CLOSE_GOING_AWAY) -> None:
+        """This node lets the room go: everyone is told to reconnect (resume tokens still work,
+        through the lobby, wherever the room opens next)."""
         for task in list(self._tasks):
             task.cancel()
         for seat in self._seats.values():
             seat.cancel_grace()
-        for conn_seat in list(self._conns.values()):
-            if conn_seat.conn is not None:
-                conn_seat.conn.close(CLOSE_GOING_AWAY, "server going away")
+        for seat in list(self._conns.values()):
+            if seat.conn is not None:
+                seat.conn.close(code, "server going away")
+                seat.conn = None
         self._conns.clear()
 
 
