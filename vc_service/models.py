@@ -1,8 +1,9 @@
 """Imports every model module so `Base.metadata` is complete (migrations, schema checks)."""
 
 from vc_service.accounts import models as accounts_models
+from vc_service.audit import models as audit_models
 from vc_service.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "metadata"]
+__all__ = ["accounts_models", "audit_models", "metadata"]

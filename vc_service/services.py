@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vc_service.accounts.service import AccountService
+from vc_service.audit.store import AuditStore
 from vc_service.config import Settings
 from vc_service.db import Database
 from vc_service.service_key import ServiceKey
@@ -25,6 +26,7 @@ class Services:
     key: ServiceKey
     accounts: AccountService
     legal: ProfileSet
+    audit: AuditStore
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -40,7 +42,9 @@ class Services:
             key=key,
             accounts=AccountService(db, settings, key),
             legal=legal,
+            audit=AuditStore(db, settings, key),
         )
 
     async def close(self) -> None:
+        await self.audit.close()
         await self.db.dispose()

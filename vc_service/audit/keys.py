@@ -1,0 +1,196 @@
+"""Log signing keys and registered cosigners.
+
+The service generates its Ed25519 log key on first use and keeps it encrypted with the service
+key (purpose `audit-signing-key`, the key's name as associated data, so a ciphertext cannot be
+moved to another row). Rotation closes the active key's validity window and opens a new key's
+window at the same instant; old keys are never deleted, because verifiers need their public
+halves (with windows) in the trust policy for as long as any hearing they signed is checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from vc_service.audit import AuditError
+from vc_service.audit.checkpoint import (
+    SIG_TYPE_COSIGNATURE_V1,
+    SIG_TYPE_ED25519,
+    Signer,
+    TrustedKey,
+    check_key_name,
+    key_id,
+)
+from vc_service.audit.models import AuditCosigner, AuditSigningKey
+from vc_service.db import Database, utcnow
+from vc_service.service_key import ServiceKey
+
+PURPOSE = "audit-signing-key"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """The public facts of a log signing key (what the trust policy publishes)."""
+
+    name: str
+    key_id: str  # hex of the 4-byte C2SP key id
+    public_key: bytes  # raw 32 bytes
+    not_before: datetime
+    not_after: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.not_after is None
+
+    def trusted(self) -> TrustedKey:
+        return TrustedKey(self.name, self.public_key, SIG_TYPE_ED25519)
+
+
+def _info(row: AuditSigningKey) -> KeyInfo:
+    return KeyInfo(row.name, row.key_id, bytes(row.public_key), row.not_before, row.not_after)
+
+
+class SigningKeys:
+    def __init__(self, db: Database, key: ServiceKey, origin_domain: str) -> None:
+        self.db = db
+        self._key = key
+        self.origin_domain = origin_domain
+        self._signer: Signer | None = None
+        self._signer_row: str = ""
+
+    def _new_row(self, number: int, now: datetime) -> AuditSigningKey:
+        name = f"{self.origin_domain}/audit-key/{number}"
+        check_key_name(name)
+        private = Ed25519PrivateKey.generate()
+        raw_private = private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        public = private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return AuditSigningKey(
+            name=name,
+            key_id=key_id(name, SIG_TYPE_ED25519, public).hex(),
+            public_key=public,
+            private_key_enc=self._key.encrypt(PURPOSE, raw_private, name.encode()),
+            not_before=now,
+            not_after=None,
+            created_at=now,
+        )
+
+    async def rotate(self) -> KeyInfo:
+        """Make a new key the active one; the old one's window closes now."""
+        for _ in range(3):
+            try:
+                async with self.db.transaction() as session:
+                    now = utcnow()
+                    rows = (await session.execute(select(AuditSigningKey))).scalars().all()
+                    await session.execute(
+                        update(AuditSigningKey)
+                        .where(AuditSigningKey.not_after.is_(None))
+                        .values(not_after=now)
+                    )
+                    row = self._new_row(len(rows) + 1, now)
+                    session.add(row)
+                return _info(row)
+            except IntegrityError:
+                continue  # another process rotated at the same moment: take the next number
+        raise AuditError("audit.key.rotation_conflict", "could not rotate the log signing key")
+
+    async def active(self) -> KeyInfo:
+        """The active key, generated on first use."""
+        row = await self._active_row()
+        return _info(row)
+
+    async def _active_row(self) -> AuditSigningKey:
+        async with self.db.session() as session:
+            row = (
+                await session.execute(
+                    select(AuditSigningKey).where(AuditSigningKey.not_after.is_(None))
+                )
+            ).scalar_one_or_none()
+        if row is not None:
+            return row
+        try:
+            async with self.db.transaction() as session:
+                row = self._new_row(1, utcnow())
+                session.add(row)
+            return row
+        except IntegrityError:
+            # Another process created the first key at the same time: use it.
+            return await self._active_row()
+
+    async def signer(self) -> Signer:
+        """A `Signer` for the active key (decrypted once per key and process)."""
+        row = await self._active_row()
+        if self._signer is None or self._signer_row != row.id:
+            raw = self._key.decrypt(PURPOSE, bytes(row.private_key_enc), row.name.encode())
+            self._signer = Signer(row.name, Ed25519PrivateKey.from_private_bytes(raw))
+            self._signer_row = row.id
+        return self._signer
+
+    async def all(self) -> list[KeyInfo]:
+        """Every log key ever used, oldest first."""
+        async with self.db.session() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(AuditSigningKey).order_by(AuditSigningKey.not_before)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return [_info(row) for row in rows]
+
+    # -- cosigners ----------------------------------------------------------------------------
+
+    async def register_cosigner(self, hearing_id: str, name: str, public_key: bytes) -> str:
+        """Register the Ed25519 key (raw 32 bytes) a second signer will cosign the hearing's
+        final checkpoint with; returns its C2SP key id (hex, type 0x04 `cosignature/v1`)."""
+        ident = key_id(name, SIG_TYPE_COSIGNATURE_V1, public_key).hex()
+        async with self.db.transaction() as session:
+            existing = await session.get(AuditCosigner, (hearing_id, name))
+            if existing is not None:
+                if bytes(existing.public_key) != public_key:
+                    raise AuditError(
+                        "audit.cosigner.exists",
+                        f"cosigner {name} is already registered for hearing {hearing_id} "
+                        "with another key",
+                        {"hearing_id": hearing_id, "name": name},
+                    )
+                return ident
+            session.add(
+                AuditCosigner(
+                    hearing_id=hearing_id,
+                    name=name,
+                    public_key=public_key,
+                    key_id=ident,
+                    created_at=utcnow(),
+                )
+            )
+        return ident
+
+    async def cosigners(self, hearing_id: str) -> list[TrustedKey]:
+        async with self.db.session() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(AuditCosigner)
+                        .where(AuditCosigner.hearing_id == hearing_id)
+                        .order_by(AuditCosigner.name)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return [
+            TrustedKey(row.name, bytes(row.public_key), SIG_TYPE_COSIGNATURE_V1) for row in rows
+        ]

@@ -1,0 +1,276 @@
+"""Signed heads of the hearing logs: interim checkpoints, sealing, cosignatures, timestamps.
+
+During a hearing a checkpoint is signed every `every_events` events or `every_seconds` seconds
+after an unsigned event, whichever comes first. Sealing signs the final checkpoint, whose size is
+fixed by the `hearing.closed` event (the store refuses every event after it), so that event is
+always the last leaf. A log signs checkpoints of one growing tree only, so any two of them are
+consistent. Each note is stored as the exact bytes signed; cosignature lines are verified against
+the cosigners registered for the hearing before they are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vc_service.audit import AuditError
+from vc_service.audit.checkpoint import (
+    Checkpoint,
+    SignedNote,
+    parse_signed_note,
+    sign_checkpoint,
+    verify_cosignatures,
+)
+from vc_service.audit.keys import SigningKeys
+from vc_service.audit.models import AuditCheckpoint, AuditCosignature, AuditLog, AuditTimestamp
+from vc_service.audit.tsa import TimestampClient
+from vc_service.db import utcnow
+
+if TYPE_CHECKING:
+    from vc_service.audit.store import AuditStore
+
+log = logging.getLogger(__name__)
+
+# A cosigner's clock may run a little ahead of ours; more than this is a future timestamp.
+COSIGNATURE_SKEW_SECONDS = 300
+
+
+class LogNotClosed(AuditError):
+    status = 409
+    code = "audit.log.not_closed"
+
+
+class LogSigner:
+    def __init__(
+        self,
+        store: AuditStore,
+        keys: SigningKeys,
+        every_events: int,
+        every_seconds: float,
+        tsa: TimestampClient | None = None,
+    ) -> None:
+        self.store = store
+        self.keys = keys
+        self.every_events = every_events
+        self.every_seconds = every_seconds
+        self.tsa = tsa
+        self._signed: dict[str, int] = {}  # hearing -> size of the last checkpoint we signed
+        self._timers: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- interim checkpoints --------------------------------------------------------------------
+
+    def on_commit(self, hearing_id: str, size: int) -> None:
+        """Commit hook of the store: decide whether a checkpoint is due."""
+        if size - self._signed.get(hearing_id, 0) >= self.every_events:
+            self._spawn(self._interim(hearing_id))
+        elif hearing_id not in self._timers:
+            self._timers[hearing_id] = self._spawn(self._after_delay(hearing_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _after_delay(self, hearing_id: str) -> None:
+        try:
+            await asyncio.sleep(self.every_seconds)
+        finally:
+            self._timers.pop(hearing_id, None)
+        await self._interim(hearing_id)
+
+    async def _interim(self, hearing_id: str) -> None:
+        try:
+            await self.checkpoint(hearing_id)
+        except Exception:
+            # A missed interim checkpoint weakens nothing the final one does not restore; the
+            # next commit tries again.
+            log.exception("interim checkpoint of hearing %s failed", hearing_id)
+
+    async def checkpoint(self, hearing_id: str, size: int | None = None) -> bytes | None:
+        """Sign (once) and store the checkpoint of the log at `size` (default: now); returns the
+        stored note, or None for an empty log."""
+        tree = await self.store.tree(hearing_id)
+        size = tree.size if size is None else size
+        if size == 0:
+            return None
+        if size <= self._signed.get(hearing_id, 0):
+            existing = await self.note(hearing_id, size)
+            if existing is not None:
+                return existing
+        signer = await self.keys.signer()
+        head = Checkpoint(self.store.origin(hearing_id), size, tree.root(size))
+        note = sign_checkpoint(head, [signer])
+        async with self.store.db.transaction() as session:
+            await _insert_ignore(session, hearing_id, size, note, signer.name)
+        self._signed[hearing_id] = max(size, self._signed.get(hearing_id, 0))
+        stored = await self.note(hearing_id, size)
+        assert stored is not None
+        return stored
+
+    async def note(self, hearing_id: str, size: int) -> bytes | None:
+        async with self.store.db.session() as session:
+            row = await session.get(AuditCheckpoint, (hearing_id, size))
+        return None if row is None else bytes(row.note)
+
+    async def checkpoints(self, hearing_id: str) -> list[AuditCheckpoint]:
+        async with self.store.db.session() as session:
+            rows = await session.execute(
+                select(AuditCheckpoint)
+                .where(AuditCheckpoint.hearing_id == hearing_id)
+                .order_by(AuditCheckpoint.size)
+            )
+            return list(rows.scalars().all())
+
+    # -- sealing ------------------------------------------------------------------------------
+
+    async def seal(self, hearing_id: str) -> bytes:
+        """Sign the final checkpoint (the log must have taken `hearing.closed`), timestamp it
+        if a TSA is configured, and mark the log sealed; returns the final note. Idempotent."""
+        head = await self.store.head(hearing_id)
+        if head is None or head.closed_size is None:
+            raise LogNotClosed(
+                "audit.log.not_closed",
+                f"the log of hearing {hearing_id} has no hearing.closed event yet",
+                {"hearing_id": hearing_id},
+            )
+        size = head.closed_size
+        note = await self.checkpoint(hearing_id, size)
+        assert note is not None
+        if self.tsa is not None and await self.timestamp(hearing_id, size) is None:
+            body = parse_signed_note(note).body
+            stamp = await self.tsa.stamp(body)
+            async with self.store.db.transaction() as session:
+                session.add(
+                    AuditTimestamp(
+                        hearing_id=hearing_id,
+                        size=size,
+                        query=stamp.query,
+                        reply=stamp.reply,
+                        gen_time=stamp.gen_time,
+                        tsa_url=self.tsa.url,
+                        created_at=utcnow(),
+                    )
+                )
+        async with self.store.db.transaction() as session:
+            await session.execute(
+                update(AuditCheckpoint)
+                .where(AuditCheckpoint.hearing_id == hearing_id, AuditCheckpoint.size == size)
+                .values(final=True)
+            )
+            await session.execute(
+                update(AuditLog)
+                .where(AuditLog.hearing_id == hearing_id, AuditLog.sealed_at.is_(None))
+                .values(sealed_at=utcnow())
+            )
+        timer = self._timers.pop(hearing_id, None)
+        if timer is not None:
+            timer.cancel()
+        return note
+
+    async def final_size(self, hearing_id: str) -> int | None:
+        """Size of the sealed log's final checkpoint, or None while it is not sealed."""
+        head = await self.store.head(hearing_id)
+        if head is None or head.sealed_at is None:
+            return None
+        return head.closed_size
+
+    async def timestamp(self, hearing_id: str, size: int) -> AuditTimestamp | None:
+        async with self.store.db.session() as session:
+            return await session.get(AuditTimestamp, (hearing_id, size))
+
+    # -- cosignatures -------------------------------------------------------------------------
+
+    async def add_cosignature(self, hearing_id: str, line: str) -> str:
+        """Store a `cosignature/v1` line over the final checkpoint after verifying it with the
+        hearing's registered cosigner of that name; returns the cosigner's name."""
+        size = await self.final_size(hearing_id)
+        note = None if size is None else await self.note(hearing_id, size)
+        if size is None or note is None:
+            raise LogNotClosed(
+                "audit.log.not_sealed",
+                f"the log of hearing {hearing_id} is not sealed: nothing to cosign yet",
+                {"hearing_id": hearing_id},
+            )
+        text = line if line.endswith("\n") else line + "\n"
+        if text.count("\n") != 1:
+            raise AuditError("audit.cosignature.format", "give exactly one signature line")
+        parsed = parse_signed_note(note + text.encode("utf-8"))
+        added = parsed.signatures[-1]
+        keys = [k for k in await self.keys.cosigners(hearing_id) if k.name == added.name]
+        if not keys or keys[0].key_id != added.key_id:
+            raise AuditError(
+                "audit.cosignature.unknown_cosigner",
+                f"{added.name} is not a cosigner registered for hearing {hearing_id} "
+                "(or the key id differs)",
+                {"hearing_id": hearing_id, "name": added.name},
+            )
+        found = verify_cosignatures(SignedNote(parsed.body, (added,)), keys)
+        if found[keys[0]] > time.time() + COSIGNATURE_SKEW_SECONDS:
+            raise AuditError(
+                "audit.cosignature.future", f"the cosignature of {added.name} is dated ahead"
+            )
+        async with self.store.db.transaction() as session:
+            existing = await session.get(AuditCosignature, (hearing_id, size, added.name))
+            if existing is None:
+                session.add(
+                    AuditCosignature(
+                        hearing_id=hearing_id,
+                        size=size,
+                        cosigner=added.name,
+                        line=added.line(),
+                        created_at=utcnow(),
+                    )
+                )
+            else:
+                existing.line = added.line()
+        return added.name
+
+    async def signed_note(self, hearing_id: str, size: int) -> bytes | None:
+        """The checkpoint at `size` with its stored cosignature lines appended."""
+        note = await self.note(hearing_id, size)
+        if note is None:
+            return None
+        async with self.store.db.session() as session:
+            lines = (
+                await session.execute(
+                    select(AuditCosignature.line)
+                    .where(AuditCosignature.hearing_id == hearing_id, AuditCosignature.size == size)
+                    .order_by(AuditCosignature.cosigner)
+                )
+            ).scalars()
+            extra = "".join(lines).encode("utf-8")
+        return note + extra
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _insert_ignore(
+    session: AsyncSession, hearing_id: str, size: int, note: bytes, key_name: str
+) -> None:
+    # Two nodes may sign the same size: the first stored note wins, both are valid.
+    make = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        make(AuditCheckpoint)
+        .values(
+            hearing_id=hearing_id,
+            size=size,
+            note=note,
+            key_name=key_name,
+            final=False,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["hearing_id", "size"])
+    )

@@ -1,0 +1,458 @@
+"""The per-hearing append-only event log in the database, with group commit.
+
+Every event is canonical JSON with the envelope `log`, `seq`, `ts`, `type`, `actor` plus the
+caller's fields; its exact bytes and leaf hash are stored once and never rewritten.
+
+`seq` allocation cannot fork or skip, from tasks or from several server processes: each writing
+transaction first bumps the log's head row (`UPDATE … SET size = size + k … RETURNING size`).
+That statement takes the head row's lock on PostgreSQL (a concurrent writer waits, then sees the
+new size) and the database write lock on SQLite (it is the transaction's first write, so there is
+no stale read snapshot to upgrade); the lock is held until commit, so seqs also commit in order.
+The `(hearing_id, seq)` primary key backs this up.
+
+Group commit: `append` queues the event and one flusher task writes everything queued into one
+transaction; each caller's await returns only after that transaction has committed, so an event
+is durable before the action it records is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vc_service.audit import AuditError
+from vc_service.audit.canonical import canonical_bytes
+from vc_service.audit.keys import SigningKeys
+from vc_service.audit.models import AuditEvent, AuditLog
+from vc_service.audit.signing import LogSigner
+from vc_service.audit.tree import MerkleTree, leaf_hash
+from vc_service.audit.tsa import TimestampClient
+from vc_service.config import Settings
+from vc_service.db import Database, utcnow
+from vc_service.errors import ConfigError
+from vc_service.service_key import ServiceKey
+
+log = logging.getLogger(__name__)
+
+ENVELOPE = frozenset({"v", "log", "seq", "ts", "type", "actor"})
+ACTOR_KEYS = frozenset({"role", "id", "name"})
+CLOSING_EVENT = "hearing.closed"
+_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+# Hearing ids are lowercase UUIDs (`db.new_id()`); the trust policy expects exactly that after
+# its origin prefix, so a log the verifier would refuse is never started.
+_HEARING_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ROLE = re.compile(r"[a-z][a-z_]{0,31}")
+MAX_BATCH = 2000
+MAX_TRIES = 5
+TREE_CACHE = 32
+CHECKPOINT_EVENTS = 256  # sign an interim checkpoint at least every this many events
+CHECKPOINT_SECONDS = 30.0  # ... or this long after an unsigned event
+_HEAD: Table = AuditLog.__table__  # type: ignore[assignment]  # Core, skips ORM sync
+
+# Called after each commit with (hearing_id, new_size); the checkpoint signer listens here.
+CommitHook = Callable[[str, int], Awaitable[None] | None]
+
+
+class EventError(AuditError):
+    """An event given to `append` is outside the contract (envelope, actor, type)."""
+
+    code = "audit.event.invalid"
+
+
+class LogSealed(AuditError):
+    """The log has taken its `hearing.closed` event (or was sealed): it accepts no more."""
+
+    status = 409
+    code = "audit.log.sealed"
+
+
+def format_ts(moment: Any) -> str:
+    """RFC 3339 UTC with microseconds and `Z`, the one time format of the log."""
+    return str(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+
+def check_hearing_id(hearing_id: str) -> None:
+    if type(hearing_id) is not str or not _HEARING_ID.fullmatch(hearing_id):
+        raise EventError(
+            "audit.event.hearing_id", f"hearing id {hearing_id!r} is not a lowercase UUID"
+        )
+
+
+def check_event(event_type: str, actor: dict[str, str], fields: dict[str, object]) -> None:
+    """Raise `EventError` / `CanonicalError` unless the event fits the contract."""
+    if type(event_type) is not str or not _EVENT_TYPE.fullmatch(event_type) or len(event_type) > 64:
+        raise EventError(
+            "audit.event.type", f"event type {event_type!r} must be dotted lowercase, e.g. a.b"
+        )
+    if type(actor) is not dict:
+        raise EventError("audit.event.actor", "actor must be a dict")
+    extra = sorted(set(actor) - ACTOR_KEYS, key=str)
+    if extra:
+        raise EventError(
+            "audit.event.actor", f"actor has unknown keys {extra}; allowed: role, id, name"
+        )
+    for key in ("role", "id"):
+        if type(actor.get(key)) is not str or not actor[key]:
+            raise EventError("audit.event.actor", f"actor.{key} must be a non-empty string")
+    if not _ROLE.fullmatch(actor["role"]):
+        raise EventError("audit.event.actor", f"actor.role {actor['role']!r} is not a role name")
+    if "name" in actor and type(actor["name"]) is not str:
+        raise EventError("audit.event.actor", "actor.name must be a string")
+    if type(fields) is not dict:
+        raise EventError("audit.event.fields", "fields must be a dict")
+    clash = sorted(ENVELOPE.intersection(fields))
+    if clash:
+        raise EventError(
+            "audit.event.reserved_field",
+            f"field name(s) {clash} collide with the event envelope",
+            {"fields": clash},
+        )
+    # Checks keys (ASCII strings), floats, integer range, types and depth of the fields.
+    canonical_bytes(fields)
+    canonical_bytes(actor)
+
+
+@dataclass
+class _Pending:
+    hearing_id: str
+    event_type: str
+    actor: dict[str, str]
+    fields: dict[str, object]
+    future: asyncio.Future[int] | None = None
+
+
+@dataclass
+class _Written:
+    items: list[_Pending]
+    seqs: list[int] = field(default_factory=list)  # one per accepted item, in order
+    leaves: list[bytes] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        """Some items came after `hearing.closed` (or the log was already closed)."""
+        return len(self.seqs) < len(self.items)
+
+
+class AuditStore:
+    """One hearing = one log. `services.audit` is the instance."""
+
+    def __init__(self, db: Database, settings: Settings, key: ServiceKey) -> None:
+        self.db = db
+        self.settings = settings
+        self.key = key
+        self.origin_domain = settings.audit_origin_domain
+        self._pending: list[_Pending] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._trees: OrderedDict[str, MerkleTree] = OrderedDict()
+        self._hooks: list[CommitHook] = []
+        # Statistics for the bench and the tests: commits and events written by group commit.
+        self.commits = 0
+        self.committed_events = 0
+        self.keys = SigningKeys(db, key, self.origin_domain)
+        self.signer = LogSigner(
+            self,
+            self.keys,
+            every_events=int(getattr(settings, "audit_checkpoint_events", CHECKPOINT_EVENTS)),
+            every_seconds=float(getattr(settings, "audit_checkpoint_seconds", CHECKPOINT_SECONDS)),
+            tsa=_tsa_client(settings),
+        )
+        self.add_commit_hook(self.signer.on_commit)
+
+    def origin(self, hearing_id: str) -> str:
+        check_hearing_id(hearing_id)
+        return f"{self.origin_domain}/hearing/{hearing_id}"
+
+    def add_commit_hook(self, hook: CommitHook) -> None:
+        self._hooks.append(hook)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    async def append(
+        self,
+        hearing_id: str,
+        event_type: str,
+        actor: dict[str, str],
+        fields: dict[str, object],
+    ) -> int:
+        """Append one event and return its seq once it is committed (group-committed with the
+        other appends in flight)."""
+        check_hearing_id(hearing_id)
+        check_event(event_type, actor, fields)
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(hearing_id, event_type, dict(actor), dict(fields), future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="audit-group-commit")
+        return await future
+
+    async def append_in(
+        self,
+        session: AsyncSession,
+        hearing_id: str,
+        event_type: str,
+        actor: dict[str, str],
+        fields: dict[str, object],
+    ) -> int:
+        """Append inside the caller's transaction: the event commits (or rolls back) with the
+        caller's own changes. The head row stays locked until the caller commits."""
+        check_hearing_id(hearing_id)
+        check_event(event_type, actor, fields)
+        item = _Pending(hearing_id, event_type, dict(actor), dict(fields))
+        written = await self._write(session, hearing_id, [item])
+        if written.rejected:
+            raise self._sealed_error(hearing_id)
+        return written.seqs[0]
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            try:
+                written = await self._commit(batch)
+            except BaseException as exc:
+                for item in batch:
+                    if item.future is not None and not item.future.done():
+                        item.future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                log.warning("audit group commit failed: %s", exc)
+                continue
+            self.commits += 1
+            for hearing_id, result in written.items():
+                self.committed_events += len(result.seqs)
+                await self._after_commit(hearing_id, result)
+
+    async def _commit(self, batch: list[_Pending]) -> dict[str, _Written]:
+        by_log: dict[str, list[_Pending]] = {}
+        for item in batch:
+            by_log.setdefault(item.hearing_id, []).append(item)
+        for attempt in range(MAX_TRIES):
+            try:
+                async with self.db.transaction() as session:
+                    # One lock order for every writer, so two batches cannot deadlock.
+                    return {h: await self._write(session, h, by_log[h]) for h in sorted(by_log)}
+            except DBAPIError as exc:
+                if attempt + 1 == MAX_TRIES or not _is_transient(exc):
+                    raise
+                log.info("audit group commit retried after %s", type(exc.orig).__name__)
+                await asyncio.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def _after_commit(self, hearing_id: str, result: _Written) -> None:
+        for item, seq in zip(result.items, result.seqs, strict=False):
+            if item.future is not None and not item.future.done():
+                item.future.set_result(seq)
+        for item in result.items[len(result.seqs) :]:
+            if item.future is not None and not item.future.done():
+                item.future.set_exception(self._sealed_error(hearing_id))
+        tree = self._trees.get(hearing_id)
+        if tree is not None and result.seqs and tree.size == result.seqs[0]:
+            for leaf in result.leaves:
+                tree.append(leaf)
+        if result.seqs:
+            for hook in self._hooks:
+                outcome = hook(hearing_id, result.seqs[-1] + 1)
+                if outcome is not None:
+                    await outcome
+
+    async def _write(
+        self, session: AsyncSession, hearing_id: str, items: Sequence[_Pending]
+    ) -> _Written:
+        accepted = list(items)
+        for position, item in enumerate(items):
+            if item.event_type == CLOSING_EVENT:
+                accepted = list(items[: position + 1])
+                break
+        closing = accepted[-1].event_type == CLOSING_EVENT
+        written = _Written(items=list(items))
+        new_size = await self._allocate(session, hearing_id, len(accepted), closing)
+        if new_size is None:
+            return written
+        origin = self.origin(hearing_id)
+        ts = format_ts(utcnow())
+        start = new_size - len(accepted)
+        rows = []
+        for offset, item in enumerate(accepted):
+            seq = start + offset
+            event: dict[str, object] = dict(item.fields)
+            event.update(actor=item.actor, log=origin, seq=seq, ts=ts, type=item.event_type)
+            data = canonical_bytes(event)
+            leaf = leaf_hash(data)
+            rows.append(
+                {
+                    "hearing_id": hearing_id,
+                    "seq": seq,
+                    "event_type": item.event_type,
+                    "data": data,
+                    "leaf_hash": leaf,
+                }
+            )
+            written.seqs.append(seq)
+            written.leaves.append(leaf)
+        await session.execute(insert(AuditEvent), rows)
+        return written
+
+    async def _allocate(
+        self, session: AsyncSession, hearing_id: str, count: int, closing: bool
+    ) -> int | None:
+        """Reserve `count` seqs; returns the log's new size, or None if the log is closed."""
+        head = _HEAD
+        values: dict[str, Any] = {"size": head.c.size + count}
+        if closing:
+            # SET expressions see the old row, so this is the new size.
+            values["closed_size"] = head.c.size + count
+        bump = (
+            update(head)
+            .where(head.c.hearing_id == hearing_id, head.c.closed_size.is_(None))
+            .values(values)
+            .returning(head.c.size)
+        )
+        for _ in range(2):
+            new_size = (await session.execute(bump)).scalar_one_or_none()
+            if new_size is not None:
+                return int(new_size)
+            exists = await session.execute(
+                select(head.c.hearing_id).where(head.c.hearing_id == hearing_id)
+            )
+            if exists.first() is not None:
+                return None
+            dialect = session.get_bind().dialect.name
+            make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            await session.execute(
+                make(head)
+                .values(
+                    hearing_id=hearing_id,
+                    origin=self.origin(hearing_id),
+                    size=0,
+                    created_at=utcnow(),
+                )
+                .on_conflict_do_nothing(index_elements=["hearing_id"])
+            )
+        raise AssertionError("the head row was just created")
+
+    def _sealed_error(self, hearing_id: str) -> LogSealed:
+        return LogSealed(
+            "audit.log.sealed",
+            f"the log of hearing {hearing_id} is closed: it took its {CLOSING_EVENT} event",
+            {"hearing_id": hearing_id},
+        )
+
+    async def close(self) -> None:
+        """Wait for the appends in flight, stop checkpoint timers (used at shutdown)."""
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+        await self.signer.close()
+
+    # -- signed heads (see `signing.py`) ------------------------------------------------------
+
+    async def seal(self, hearing_id: str) -> bytes:
+        """Final signed checkpoint after `hearing.closed` (+ RFC 3161 token if configured)."""
+        return await self.signer.seal(hearing_id)
+
+    async def checkpoint(self, hearing_id: str) -> bytes | None:
+        """Sign an interim checkpoint of the log as it is now (None if it is empty)."""
+        return await self.signer.checkpoint(hearing_id)
+
+    async def register_cosigner(self, hearing_id: str, name: str, public_key: bytes) -> str:
+        check_hearing_id(hearing_id)
+        return await self.keys.register_cosigner(hearing_id, name, public_key)
+
+    async def add_cosignature(self, hearing_id: str, line: str) -> str:
+        return await self.signer.add_cosignature(hearing_id, line)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def head(self, hearing_id: str) -> AuditLog | None:
+        async with self.db.session() as session:
+            return await session.get(AuditLog, hearing_id)
+
+    async def size(self, hearing_id: str) -> int:
+        head = await self.head(hearing_id)
+        return 0 if head is None else head.size
+
+    async def events(self, hearing_id: str) -> list[bytes]:
+        """The exact bytes of every committed event, in seq order."""
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(AuditEvent.seq, AuditEvent.data)
+                .where(AuditEvent.hearing_id == hearing_id)
+                .order_by(AuditEvent.seq)
+            )
+            out: list[bytes] = []
+            for seq, data in rows:
+                _check_contiguous(hearing_id, seq, len(out))
+                out.append(bytes(data))
+        return out
+
+    async def tree(self, hearing_id: str) -> MerkleTree:
+        """The cached Merkle tree of the log, brought up to date with what is committed."""
+        tree = self._trees.get(hearing_id)
+        if tree is None:
+            tree = self._trees[hearing_id] = MerkleTree()
+            while len(self._trees) > TREE_CACHE:
+                self._trees.popitem(last=False)
+        self._trees.move_to_end(hearing_id)
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(AuditEvent.seq, AuditEvent.leaf_hash)
+                .where(AuditEvent.hearing_id == hearing_id, AuditEvent.seq >= tree.size)
+                .order_by(AuditEvent.seq)
+            )
+            for seq, leaf in rows:
+                # A commit that landed while we read may already have extended the tree.
+                if seq < tree.size:
+                    continue
+                _check_contiguous(hearing_id, seq, tree.size)
+                tree.append(bytes(leaf))
+        return tree
+
+    async def root(self, hearing_id: str, size: int | None = None) -> bytes:
+        return (await self.tree(hearing_id)).root(size)
+
+    async def inclusion_proof(
+        self, hearing_id: str, index: int, size: int | None = None
+    ) -> list[bytes]:
+        return (await self.tree(hearing_id)).inclusion_proof(index, size)
+
+    async def consistency_proof(
+        self, hearing_id: str, old_size: int, new_size: int | None = None
+    ) -> list[bytes]:
+        return (await self.tree(hearing_id)).consistency_proof(old_size, new_size)
+
+
+def _tsa_client(settings: Settings) -> TimestampClient | None:
+    if not settings.tsa_url:
+        return None
+    ca_file = getattr(settings, "tsa_ca_file", None)
+    if ca_file is None:
+        raise ConfigError(
+            "VC_TSA_URL needs VC_TSA_CA_FILE: the TSA root that its replies must chain to",
+            details={"setting": "VC_TSA_CA_FILE"},
+        )
+    return TimestampClient(settings.tsa_url, Path(ca_file))
+
+
+def _check_contiguous(hearing_id: str, seq: int, expected: int) -> None:
+    if seq != expected:
+        raise AuditError(
+            "audit.log.gap",
+            f"log of hearing {hearing_id} has seq {seq} where {expected} was expected",
+            {"hearing_id": hearing_id, "seq": seq},
+        )
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    """Deadlock or serialisation failure (PostgreSQL), a busy database (SQLite)."""
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state in {"40001", "40P01"}:
+        return True
+    return "database is locked" in str(exc.orig)
