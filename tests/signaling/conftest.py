@@ -40,17 +40,17 @@ def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    import redis.asyncio as aioredis
+def redis_url() -> str:
+    import redis
 
-    client = aioredis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
-        await client.ping()
+        client.ping()
     except Exception as exc:
         need_real_part("Redis at " + REDIS_URL, f"{type(exc).__name__}: {exc}")
     finally:
-        await client.aclose()
-    yield REDIS_URL
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture
