@@ -23,6 +23,7 @@ from signaling.connection import RateLimiter, WebSocketConnection
 from signaling.errors import (
     CLOSE_GOING_AWAY,
     CLOSE_HELLO,
+    CLOSE_INTERNAL,
     CLOSE_POLICY,
     AuthError,
     ProtocolError,
@@ -157,6 +158,12 @@ class SignalingHandler:
                 exc.close_code = CLOSE_HELLO
             log.info("connection %s refused at hello: %s", conn.conn_id, exc.code)
             refuse(conn, exc)
+            return None
+        except Exception:
+            # A service behind us failed (database, Redis): the client may retry.
+            log.exception("connection %s: joining hearing %s failed", conn.conn_id, hearing_id)
+            conn.send(internal_error())
+            conn.close(CLOSE_INTERNAL, "internal")
             return None
 
     @staticmethod

@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import signaling.protocol as wire
 from signaling.errors import CLOSE_TOO_BIG, ProtocolError
@@ -12,6 +14,7 @@ from signaling.protocol import (
     CLIENT_TYPES,
     MAX_MESSAGE_BYTES,
     Admit,
+    ClientMessage,
     ConditionMet,
     DocumentType,
     Hello,
@@ -170,3 +173,32 @@ def test_relay_sets_from_and_carries_only_known_fields() -> None:
         "from": "p-9",
         "sdp": SDP,
     }
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+_field_names = st.sampled_from(
+    ["type", "id", "v", "token", "code", "peer", "to", "sdp", "candidate", "sdpMid",
+     "sdpMLineIndex", "condition", "method", "document_type", "note", "action", "reason", "nonce"]
+)  # fmt: skip
+_messages = st.fixed_dictionaries(
+    {"type": st.sampled_from([*sorted(CLIENT_TYPES), "nope"])},
+    optional=dict.fromkeys(["id", "peer", "to", "sdp", "action", "method", "v"], _json),
+) | st.dictionaries(_field_names, _json, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200), _messages.map(json.dumps)))
+def test_any_input_is_a_message_or_a_protocol_error(raw: str | bytes) -> None:
+    """Nothing a client sends escapes as anything but ProtocolError."""
+    try:
+        result = parse_client_message(raw)
+    except ProtocolError as exc:
+        assert exc.code.startswith(("protocol.", "sdp.")), exc.code
+    else:
+        assert isinstance(result, ClientMessage)
