@@ -1,0 +1,110 @@
+"""Loading profiles: one TOML file per state in a directory, validated at load time.
+
+An invalid file raises `ProfileError` naming file, field and reason: the service refuses to start
+rather than judge hearings with a hole in its law.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from legal_profiles.compiled import Compiled
+from legal_profiles.errors import ProfileError
+from legal_profiles.model import UNKNOWN, StateProfile
+from legal_profiles.schema import parse_profile
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class ProfileSet:
+    """The loaded profiles, each also compiled for the engine once."""
+
+    def __init__(self, profiles: dict[str, StateProfile], directory: Path | None = None) -> None:
+        self.directory = directory
+        self._profiles = dict(sorted(profiles.items()))
+        _check_bilateral(self._profiles)
+        self._compiled = {iso2: Compiled(profile) for iso2, profile in self._profiles.items()}
+
+    def __contains__(self, iso2: object) -> bool:
+        return iso2 in self._profiles
+
+    def __iter__(self) -> Iterator[StateProfile]:
+        return iter(self._profiles.values())
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self._profiles)
+
+    def get(self, iso2: str) -> StateProfile | None:
+        return self._profiles.get(iso2)
+
+    def compiled(self, iso2: str) -> Compiled | None:
+        return self._compiled.get(iso2)
+
+
+def load_file(path: Path) -> StateProfile:
+    """Parse and validate one profile file; its name must be `<ISO2>.toml`."""
+    name = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(name, "(file)", f"not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ProfileError(name, "(file)", f"cannot be read: {exc.strerror}") from exc
+    return parse_profile(data, name, expected_iso2=path.stem)
+
+
+def profile_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ProfileError(str(directory), "(directory)", "not a directory")
+    return sorted(directory.glob("*.toml"))
+
+
+def load_profiles(path: Path | None = None) -> ProfileSet:
+    """Load every `*.toml` profile in `path` (default: the packaged `legal_profiles/data`)."""
+    directory = DATA_DIR if path is None else path
+    files = profile_files(directory)
+    if not files:
+        raise ProfileError(str(directory), "(directory)", "holds no *.toml profile")
+    profiles: dict[str, StateProfile] = {}
+    for file in files:
+        profile = load_file(file)
+        profiles[profile.iso2] = profile
+    return ProfileSet(profiles, directory)
+
+
+@cache
+def default_profiles() -> ProfileSet:
+    """The packaged profiles, loaded and compiled once per process."""
+    return load_profiles()
+
+
+def _check_bilateral(profiles: dict[str, StateProfile]) -> None:
+    """A treaty binds two states: if both have a profile, both must record it."""
+    for profile in profiles.values():
+        for fact in profile.treaties.bilateral:
+            record = fact.value
+            if record is UNKNOWN:
+                continue
+            other = profiles.get(record.counterparty)
+            if other is None:
+                continue
+            mirrored = any(
+                f.value is not UNKNOWN
+                and f.value.counterparty == profile.iso2
+                and f.value.instrument == record.instrument
+                for f in other.treaties.bilateral
+            )
+            if not mirrored:
+                raise ProfileError(
+                    other.origin,
+                    "treaties.bilateral",
+                    f"{profile.iso2} records {record.instrument} with {other.iso2}, this profile"
+                    f" does not record it with {profile.iso2}",
+                )

@@ -1,0 +1,75 @@
+"""Helpers for the legal tests: raw profile documents to mutate, and profile sets made of them."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from legal_profiles.loader import DATA_DIR, ProfileSet
+from legal_profiles.model import StateProfile
+from legal_profiles.schema import parse_profile
+
+STATES = (
+    "BE NL DE FR PL ES IT AT FI PT LU LV DK IE CH GB US CA AU CN BR ZA".split()  # noqa: SIM905
+)
+SOURCE = "https://example.org/retrieved-text"
+
+
+def raw(iso2: str) -> dict[str, Any]:
+    """A fresh parsed copy of a shipped profile, safe to mutate."""
+    return tomllib.loads((DATA_DIR / f"{iso2}.toml").read_text(encoding="utf-8"))
+
+
+def put(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """Set `a.b.c` in a nested document (the key is created if absent)."""
+    *parents, last = dotted.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return data
+
+
+def drop(data: dict[str, Any], dotted: str) -> dict[str, Any]:
+    *parents, last = dotted.split(".")
+    node = data
+    for key in parents:
+        node = node[key]
+    del node[last]
+    return data
+
+
+def v(value: Any, **extra: Any) -> dict[str, Any]:
+    """A verified fact."""
+    return {"value": value, "confidence": "V", "source": SOURCE, **extra}
+
+
+def build(data: dict[str, Any]) -> StateProfile:
+    iso2 = str(data["iso2"])
+    return parse_profile(data, f"{iso2}.toml", iso2)
+
+
+def profile_set(*documents: dict[str, Any]) -> ProfileSet:
+    profiles = {str(doc["iso2"]): build(doc) for doc in documents}
+    return ProfileSet(profiles)
+
+
+def blank(iso2: str, name: str = "Testland") -> dict[str, Any]:
+    """A profile of `iso2` with every fact unknown except its time zone: the worst case."""
+    data = raw("LU")
+    data["iso2"], data["name"] = iso2, name
+
+    def clear(node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict) and "value" not in value and "confidence" not in value:
+                clear(value)
+            elif isinstance(value, list):
+                node[key] = []
+            else:
+                node[key] = "unknown"
+
+    for section in ("treaties", "incoming", "outgoing"):
+        clear(data[section])
+    data["contacts"] = []
+    put(data, "incoming.time_zones", "unknown")
+    return data
