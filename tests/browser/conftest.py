@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.browser.guards import ConsoleGuard
 from tests.browser.live_service import LiveService
@@ -42,30 +42,34 @@ LOGIN_MAX_FAILURES = 3
 ContextFactory = Callable[..., BrowserContext]
 
 
-def _launch(flags: list[str]) -> Iterator[Browser]:
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         need_real_part(
             f"Chromium at {CHROMIUM}", "not installed; run scripts/install-browser.sh as root"
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=flags, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # One driver for the package: the sync API allows only one at a time.
+    with sync_playwright() as driver:
+        yield driver
+
+
+def _launch(playwright: Playwright, flags: list[str]) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=flags, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    yield from _launch(CHROMIUM_FLAGS)
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    yield from _launch(playwright, CHROMIUM_FLAGS)
 
 
 @pytest.fixture(scope="package")
-def browser_asking_for_media() -> Iterator[Browser]:
+def browser_asking_for_media(playwright: Playwright) -> Iterator[Browser]:
     """A browser that leaves camera/microphone to each context's `permissions`."""
-    yield from _launch(FLAGS_WITHOUT_MEDIA_UI)
+    yield from _launch(playwright, FLAGS_WITHOUT_MEDIA_UI)
 
 
 @pytest.fixture(scope="package")

@@ -14,6 +14,8 @@ PAGES: dict[str, str] = {
     "/": "index.html",
     "/sign-in": "sign-in.html",
     "/home": "home.html",
+    # Invitation links are /join#<token>: the fragment never reaches the server or its logs.
+    "/join": "join.html",
 }
 
 
