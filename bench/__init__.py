@@ -1,0 +1,1 @@
+"""Speed figures: each script measures our code and a baseline in the same run."""
