@@ -1,0 +1,478 @@
+"""The clerk's export bundle: a zip built from values (no database), and its safe reading.
+
+Layout, version 1 (`bundle.json` carries `"version": 1`; a verifier refuses other versions):
+
+    bundle.json                     index of everything below (canonical JSON, untrusted: every
+                                    claim in it is cross-checked against the signed log)
+    events.jsonl                    one canonical event per line; leaf i = line i without "\\n"
+    checkpoint                      final signed checkpoint (C2SP note), maybe cosigned
+    checkpoint.tsr                  optional RFC 3161 response over the final note text
+    checkpoints/<size>              interim signed checkpoints written during the hearing
+    proofs/consistency-<m>-<n>.txt  consistency proof from each interim size m to the final n
+    proofs/inclusion-<i>.txt        inclusion proof of event i in the final tree, for each
+                                    event that binds a file or concerns media or consent
+    media/manifest.json             the recording manifest (bound to an event)
+    media/<track>/<part>.<ext>      recording segments, part zero-padded to 6 digits
+    minutes.html, minutes.pdf       the minutes (bound to events)
+    keys/<name>.pem                 public keys for convenience only; never trusted
+    SHA256SUMS                      `sha256sum -c` list of the bound files
+    bindings.txt                    "<seq> <sha256> <bytes> <path>" per bound file, for sh
+    VERIFY.md, scripts/*.sh         how to verify with stock tools, and the scripts it runs
+
+Proof files hold lowercase hex hashes, one per line, lowest tree level first. A bound file is
+tied to the event at `seq`, which carries its `sha256` (lowercase hex) and `bytes`; a
+`media.segment` event also carries `track` and `part`, which fix the file's path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from vc_service.audit import AuditError
+from vc_service.audit.canonical import CanonicalError, canonical_bytes, parse_canonical
+from vc_service.audit.checkpoint import parse_checkpoint_body, parse_signed_note, public_key_pem
+from vc_service.audit.tree import MerkleTree, leaf_hash
+
+BUNDLE_FORMAT = "vc-service/audit-bundle"
+BUNDLE_VERSION = 1
+CLOSE_EVENT_TYPE = "hearing.closed"
+SEGMENT_EVENT_TYPE = "media.segment"
+SCRIPTS = ("verify.sh", "tree_root.sh", "verify_inclusion.sh", "verify_consistency.sh")
+
+MAX_EVENTS_BYTES = 2 * 1024**3
+MAX_SMALL_MEMBER = 4 * 1024**2
+MAX_MEMBERS = 1_000_000
+
+_INDEX_FIELDS = {
+    "checkpoints",
+    "consistency",
+    "files",
+    "format",
+    "inclusion",
+    "origin",
+    "size",
+    "timestamp",
+    "version",
+}
+_TRACK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_LAYOUT = re.compile(
+    r"bundle\.json|events\.jsonl|checkpoint|checkpoint\.tsr|SHA256SUMS|bindings\.txt|VERIFY\.md"
+    r"|checkpoints/[1-9][0-9]*"
+    r"|proofs/consistency-[1-9][0-9]*-[1-9][0-9]*\.txt|proofs/inclusion-(?:0|[1-9][0-9]*)\.txt"
+    r"|media/manifest\.json|media/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/[0-9]{6,}\.[a-z0-9]{1,8}"
+    r"|minutes\.html|minutes\.pdf|keys/[A-Za-z0-9._-]{1,128}\.pem"
+    r"|scripts/(?:verify|tree_root|verify_inclusion|verify_consistency)\.sh"
+)
+
+
+class BundleError(AuditError):
+    """A bundle cannot be built or read as the documented layout."""
+
+    code = "audit.bundle.invalid"
+
+    def __init__(self, message: str, code: str = "audit.bundle.invalid") -> None:
+        super().__init__(code, message)
+
+
+def needs_inclusion_proof(event: Mapping[str, object]) -> bool:
+    """Events a clerk may want to prove alone: file bindings, media and consent events."""
+    kind = event.get("type")
+    return "sha256" in event or (isinstance(kind, str) and kind.startswith(("media.", "consent.")))
+
+
+def segment_path(event: Mapping[str, object], suffix: str) -> str:
+    track, part = event.get("track"), event.get("part")
+    if not isinstance(track, str) or not _TRACK.fullmatch(track):
+        raise BundleError(f"media.segment track {track!r} is not a safe name")
+    if type(part) is not int or part < 0:
+        raise BundleError(f"media.segment part {part!r} is not a non-negative integer")
+    if not _SUFFIX.fullmatch(suffix):
+        raise BundleError(f"media suffix {suffix!r} is not like '.mkv'")
+    return f"media/{track}/{part:06d}{suffix}"
+
+
+def key_file_name(name: str) -> str:
+    return "keys/" + re.sub(r"[^A-Za-z0-9._-]", "_", name)[:128] + ".pem"
+
+
+def proof_text(hashes: Sequence[bytes]) -> bytes:
+    return b"".join(item.hex().encode("ascii") + b"\n" for item in hashes)
+
+
+def parse_proof_text(data: bytes, name: str) -> list[bytes]:
+    if not data:
+        return []
+    if not data.endswith(b"\n"):
+        raise BundleError(f"{name}: last line does not end with a newline", "audit.bundle.proof")
+    lines = data[:-1].split(b"\n")
+    for number, line in enumerate(lines, 1):
+        if not _SHA256.fullmatch(line.decode("ascii", "replace")):
+            raise BundleError(
+                f"{name}: line {number} is not 64 lowercase hex digits", "audit.bundle.proof"
+            )
+    return [bytes.fromhex(line.decode("ascii")) for line in lines]
+
+
+@dataclass(frozen=True)
+class BoundFile:
+    """A file whose sha256 and length are recorded in the event at `seq`."""
+
+    seq: int
+    source: bytes | Path
+    suffix: str = ""  # media segments only, e.g. ".mkv"
+
+
+def _file_digest(source: bytes | Path) -> tuple[str, int]:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest(), len(source)
+    digest, length = hashlib.sha256(), 0
+    with source.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            length += len(chunk)
+    return digest.hexdigest(), length
+
+
+def _write(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    archive.writestr(info, data)
+
+
+def _script(name: str) -> bytes:
+    return resources.files("vc_service.audit").joinpath("scripts", name).read_bytes()
+
+
+def build_bundle(
+    out: Path | IO[bytes],
+    *,
+    events: Sequence[bytes],
+    checkpoint: bytes,
+    interim_checkpoints: Sequence[bytes] = (),
+    timestamp: bytes | None = None,
+    media: Sequence[BoundFile] = (),
+    media_manifest: BoundFile | None = None,
+    minutes_html: BoundFile | None = None,
+    minutes_pdf: BoundFile | None = None,
+    public_keys: Mapping[str, bytes] | None = None,
+) -> dict[str, Any]:
+    """Write the bundle zip and return its `bundle.json` index.
+
+    The inputs are checked against each other before anything is written (canonical events,
+    checkpoint size and root equal to the events' tree, file hashes equal to their events), so
+    a bundle that would not verify is never produced. Signatures are not checked here: the
+    builder has no trust policy.
+    """
+    parsed = [parse_canonical(line) for line in events]
+    tree = MerkleTree(leaf_hash(line) for line in events)
+    final_note = parse_signed_note(checkpoint)
+    final = parse_checkpoint_body(final_note.body)
+    if final.size != tree.size or final.root != tree.root():
+        raise BundleError("final checkpoint does not match the events given")
+    interim: dict[int, bytes] = {}
+    for note in interim_checkpoints:
+        head = parse_checkpoint_body(parse_signed_note(note).body)
+        if head.origin != final.origin or not 0 < head.size <= final.size:
+            raise BundleError(f"interim checkpoint of size {head.size} does not fit this log")
+        if head.root != tree.root(head.size):
+            raise BundleError(f"interim checkpoint of size {head.size} does not match the events")
+        if head.size in interim:
+            raise BundleError(f"two interim checkpoints of size {head.size}")
+        interim[head.size] = note
+
+    bound: list[tuple[str, BoundFile]] = []
+    for item in media:
+        bound.append((segment_path(_event(parsed, item.seq), item.suffix), item))
+    for path, extra in (
+        ("media/manifest.json", media_manifest),
+        ("minutes.html", minutes_html),
+        ("minutes.pdf", minutes_pdf),
+    ):
+        if extra is not None:
+            bound.append((path, extra))
+    files: list[dict[str, Any]] = []
+    for path, item in bound:
+        event = _event(parsed, item.seq)
+        digest, length = _file_digest(item.source)
+        if event.get("sha256") != digest or event.get("bytes") != length:
+            raise BundleError(f"{path} does not match sha256/bytes of event {item.seq}")
+        files.append({"bytes": length, "path": path, "seq": item.seq, "sha256": digest})
+    files.sort(key=lambda entry: entry["path"])
+    if len({entry["path"] for entry in files}) != len(files):
+        raise BundleError("two files bound to the same path")
+
+    inclusion = [seq for seq, event in enumerate(parsed) if needs_inclusion_proof(event)]
+    index: dict[str, Any] = {
+        "checkpoints": sorted(interim),
+        "consistency": [[size, final.size] for size in sorted(interim) if size < final.size],
+        "files": files,
+        "format": BUNDLE_FORMAT,
+        "inclusion": inclusion,
+        "origin": final.origin,
+        "size": final.size,
+        "timestamp": timestamp is not None,
+        "version": BUNDLE_VERSION,
+    }
+    with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
+        _write(archive, "bundle.json", canonical_bytes(index) + b"\n")
+        _write(archive, "events.jsonl", b"".join(line + b"\n" for line in events))
+        _write(archive, "checkpoint", checkpoint)
+        if timestamp is not None:
+            _write(archive, "checkpoint.tsr", timestamp)
+        for size, note in sorted(interim.items()):
+            _write(archive, f"checkpoints/{size}", note)
+            if size < final.size:
+                proof = tree.consistency_proof(size, final.size)
+                _write(archive, f"proofs/consistency-{size}-{final.size}.txt", proof_text(proof))
+        for seq in inclusion:
+            proof = tree.inclusion_proof(seq, final.size)
+            _write(archive, f"proofs/inclusion-{seq}.txt", proof_text(proof))
+        for path, item in sorted(bound, key=lambda pair: pair[0]):
+            if isinstance(item.source, bytes):
+                _write(archive, path, item.source)
+            else:
+                # Media is already compressed; stored members stream without loading them.
+                archive.write(item.source, path, compress_type=zipfile.ZIP_STORED)
+        _write(archive, "SHA256SUMS", sha256sums(files))
+        _write(archive, "bindings.txt", bindings_text(files))
+        for name, raw in sorted((public_keys or {}).items()):
+            _write(archive, key_file_name(name), public_key_pem(raw))
+        example = next((e["path"] for e in files if e["path"] != "media/manifest.json"), None)
+        key_name = final_note.signatures[0].name
+        guide = verify_md(final.origin, final.size, key_name, example, timestamp is not None)
+        _write(archive, "VERIFY.md", guide)
+        for script in SCRIPTS:
+            _write(archive, f"scripts/{script}", _script(script), executable=True)
+    return index
+
+
+def _event(parsed: Sequence[dict[str, object]], seq: int) -> dict[str, object]:
+    if not 0 <= seq < len(parsed):
+        raise BundleError(f"no event {seq} in a log of {len(parsed)} events")
+    return parsed[seq]
+
+
+def sha256sums(files: Sequence[Mapping[str, Any]]) -> bytes:
+    return "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in files).encode("ascii")
+
+
+def bindings_text(files: Sequence[Mapping[str, Any]]) -> bytes:
+    rows = sorted(files, key=lambda entry: (entry["seq"], entry["path"]))
+    return "".join(
+        f"{entry['seq']} {entry['sha256']} {entry['bytes']} {entry['path']}\n" for entry in rows
+    ).encode("ascii")
+
+
+def _section(text: str, name: str, keep: bool) -> str:
+    start, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
+    head, rest = text.split(start, 1)
+    body, tail = rest.split(end, 1)
+    return head + (body if keep else "") + tail
+
+
+def verify_md(
+    origin: str, size: int, key_name: str, example_file: str | None, timestamp: bool
+) -> bytes:
+    """VERIFY.md for this bundle, from the template shipped next to the scripts."""
+    text = _script("VERIFY.md").decode("utf-8")
+    text = _section(text, "timestamp", timestamp)
+    text = _section(text, "file-example", example_file is not None)
+    for placeholder, value in (
+        ("@ORIGIN@", origin),
+        ("@SIZE@", str(size)),
+        ("@LOG_KEY_NAME@", key_name),
+        ("@EXAMPLE_FILE@", example_file or ""),
+    ):
+        text = text.replace(placeholder, value)
+    return text.encode("utf-8")
+
+
+def _index_int(value: object, what: str) -> int:
+    if type(value) is not int or value < 0:
+        raise BundleError(
+            f"bundle.json: {what} must be a non-negative integer", "audit.bundle.index"
+        )
+    return value
+
+
+def _ascending(value: object, what: str) -> list[int]:
+    if not isinstance(value, list):
+        raise BundleError(f"bundle.json: {what} must be a list", "audit.bundle.index")
+    numbers = [_index_int(item, f"{what}[]") for item in value]
+    if numbers != sorted(set(numbers)):
+        raise BundleError(f"bundle.json: {what} must be ascending", "audit.bundle.index")
+    return numbers
+
+
+def expected_members(index: Mapping[str, Any]) -> set[str]:
+    """The member names `bundle.json` promises, after checking the index's own shape."""
+    size = _index_int(index.get("size"), "size")
+    if not isinstance(index.get("origin"), str):
+        raise BundleError("bundle.json: origin must be a string", "audit.bundle.index")
+    interim = _ascending(index.get("checkpoints"), "checkpoints")
+    if index.get("consistency") != [[m, size] for m in interim if m < size]:
+        raise BundleError(
+            "bundle.json: consistency must pair every interim size with the final size",
+            "audit.bundle.index",
+        )
+    names = {"bundle.json", "events.jsonl", "checkpoint", "SHA256SUMS", "bindings.txt"}
+    names |= {f"checkpoints/{m}" for m in interim}
+    names |= {f"proofs/consistency-{m}-{size}.txt" for m in interim if m < size}
+    names |= {f"proofs/inclusion-{i}.txt" for i in _ascending(index.get("inclusion"), "inclusion")}
+    files = index.get("files")
+    if not isinstance(files, list):
+        raise BundleError("bundle.json: files must be a list", "audit.bundle.index")
+    for entry in files:
+        if not isinstance(entry, dict) or set(entry) != {"bytes", "path", "seq", "sha256"}:
+            raise BundleError(
+                "bundle.json: each file has exactly bytes, path, seq and sha256",
+                "audit.bundle.index",
+            )
+        _index_int(entry["bytes"], "files[].bytes")
+        _index_int(entry["seq"], "files[].seq")
+        if not isinstance(entry["path"], str) or not isinstance(entry["sha256"], str):
+            raise BundleError(
+                "bundle.json: files[].path and sha256 are strings", "audit.bundle.index"
+            )
+        if not _LAYOUT.fullmatch(entry["path"]) or not entry["path"].startswith(
+            ("media/", "minutes.")
+        ):
+            raise BundleError(
+                f"bundle.json: {entry['path']!r} cannot be a bound file", "audit.bundle.index"
+            )
+        names.add(entry["path"])
+    if [entry["path"] for entry in files] != sorted({entry["path"] for entry in files}):
+        raise BundleError(
+            "bundle.json: files must be sorted by path, once each", "audit.bundle.index"
+        )
+    timestamp = index.get("timestamp")
+    if type(timestamp) is not bool:
+        raise BundleError("bundle.json: timestamp must be true or false", "audit.bundle.index")
+    if timestamp:
+        names.add("checkpoint.tsr")
+    return names
+
+
+class BundleReader:
+    """Read-only, defensive access to a bundle zip: member names must follow the layout, appear
+    once, and decompress to what they declare, within size limits."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise BundleError(f"not a readable zip file: {exc}", "audit.bundle.zip") from exc
+        infos = self._zip.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise BundleError("too many members in the zip", "audit.bundle.zip")
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            # Duplicate names are how one zip shows different content to different unzip tools.
+            if info.filename in self._members:
+                raise BundleError(f"member {info.filename} appears twice", "audit.bundle.zip")
+            if not _LAYOUT.fullmatch(info.filename):
+                raise BundleError(
+                    f"member {info.filename!r} is not part of the bundle layout",
+                    "audit.bundle.layout",
+                )
+            if info.flag_bits & 0x1:
+                raise BundleError(f"member {info.filename} is encrypted", "audit.bundle.zip")
+            self._members[info.filename] = info
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> BundleReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def names(self) -> set[str]:
+        return set(self._members)
+
+    def has(self, name: str) -> bool:
+        return name in self._members
+
+    def read(self, name: str, limit: int = MAX_SMALL_MEMBER) -> bytes:
+        info = self._members.get(name)
+        if info is None:
+            raise BundleError(f"{name} is missing from the bundle", "audit.bundle.missing")
+        if info.file_size > limit:
+            raise BundleError(f"{name} is larger than {limit} bytes", "audit.bundle.too_large")
+        try:
+            with self._zip.open(info) as handle:
+                data = handle.read(limit + 1)
+        except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            raise BundleError(f"{name} cannot be read: {exc}", "audit.bundle.zip") from exc
+        if len(data) != info.file_size:
+            raise BundleError(f"{name} is not the size it declares", "audit.bundle.zip")
+        return data
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """Stream a (large) member; the zip module checks its CRC at the end."""
+        info = self._members.get(name)
+        if info is None:
+            raise BundleError(f"{name} is missing from the bundle", "audit.bundle.missing")
+        try:
+            with self._zip.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    yield chunk
+        except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            raise BundleError(f"{name} cannot be read: {exc}", "audit.bundle.zip") from exc
+
+    def check_members(self, index: Mapping[str, Any]) -> None:
+        """The zip holds exactly what the index lists (plus the optional VERIFY.md, scripts and
+        convenience keys): nothing required is missing and nothing unlisted rides along."""
+        expected = expected_members(index)
+        missing = sorted(expected - self.names)
+        stray = sorted(
+            name
+            for name in self.names - expected - {"VERIFY.md"}
+            if not name.startswith(("keys/", "scripts/"))
+        )
+        if missing:
+            raise BundleError(
+                f"missing from the bundle: {', '.join(missing)}", "audit.bundle.missing"
+            )
+        if stray:
+            raise BundleError(
+                f"not listed in bundle.json: {', '.join(stray)}", "audit.bundle.layout"
+            )
+        if self.read("SHA256SUMS") != sha256sums(index["files"]):
+            raise BundleError("SHA256SUMS does not list exactly the bound files")
+        if self.read("bindings.txt") != bindings_text(index["files"]):
+            raise BundleError("bindings.txt does not list exactly the bound files")
+
+    def index(self) -> dict[str, Any]:
+        """`bundle.json`, strictly parsed; its claims are still only claims."""
+        data = self.read("bundle.json")
+        if not data.endswith(b"\n"):
+            raise BundleError("bundle.json must end with a newline", "audit.bundle.index")
+        try:
+            index = parse_canonical(data[:-1])
+        except CanonicalError as exc:
+            raise BundleError(f"bundle.json: {exc.message}", "audit.bundle.index") from exc
+        if index.get("format") != BUNDLE_FORMAT:
+            raise BundleError("bundle.json is not a vc-service audit bundle", "audit.bundle.index")
+        if index.get("version") != BUNDLE_VERSION:
+            raise BundleError(
+                f"bundle version {index.get('version')!r} is not supported "
+                f"(this verifier reads version {BUNDLE_VERSION})",
+                "audit.bundle.version",
+            )
+        if set(index) != _INDEX_FIELDS:
+            unknown = ", ".join(sorted(set(index) ^ _INDEX_FIELDS))
+            raise BundleError(f"bundle.json: unexpected or missing {unknown}", "audit.bundle.index")
+        return index

@@ -1,0 +1,560 @@
+"""Verify a clerk's bundle against a trust policy: the numbered checklist of research A.5.
+
+Each step passes or fails; a proof, signature, cosignature or timestamp that is missing while
+the policy requires it is a failure, never a skip. After a failure the remaining steps are
+reported as failed ("not run"), so `report.ok` holds only when all eleven passed. Step (12) of
+the research checklist is that rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from vc_service.audit import AuditError
+from vc_service.audit.bundle import (
+    CLOSE_EVENT_TYPE,
+    MAX_EVENTS_BYTES,
+    SEGMENT_EVENT_TYPE,
+    BundleError,
+    BundleReader,
+    needs_inclusion_proof,
+    parse_proof_text,
+    segment_path,
+)
+from vc_service.audit.canonical import CanonicalError, parse_canonical
+from vc_service.audit.checkpoint import (
+    Checkpoint,
+    SignedNote,
+    parse_checkpoint_body,
+    parse_signed_note,
+    verify_cosignatures,
+    verify_log_signatures,
+)
+from vc_service.audit.policy import TrustPolicy, TsaRoot
+from vc_service.audit.tree import ProofError, root, verify_consistency, verify_inclusion
+
+_TS = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z"
+)
+_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_GEN_TIME = re.compile(r"^Time stamp: (\w{3} +\d{1,2} \d\d:\d\d:\d\d)(\.\d+)? (\d{4}) GMT$", re.M)
+_POLICY_OID = re.compile(r"^Policy OID: ([0-9.]+)$", re.M)
+
+STEPS = (
+    "trust material from the policy only",
+    "strict parsing of the bundle",
+    "checkpoint origin and trusted key",
+    "checkpoint signatures",
+    "cosignatures and quorum",
+    "independent time (RFC 3161)",
+    "size and root from the verified checkpoint",
+    "every event canonical, in place and hashed",
+    "tree root and inclusion proofs",
+    "consistency of interim checkpoints",
+    "bindings of files and the closing event",
+)
+
+
+class VerifyError(AuditError):
+    code = "audit.verify.failed"
+
+    def __init__(self, message: str, code: str = "audit.verify.failed") -> None:
+        super().__init__(code, message)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    number: int
+    title: str
+    passed: bool
+    detail: str
+    code: str | None = None
+
+
+@dataclass
+class VerificationReport:
+    bundle: str
+    steps: list[StepResult] = field(default_factory=list)
+    origin: str | None = None
+    size: int | None = None
+    root: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return len(self.steps) == len(STEPS) and all(step.passed for step in self.steps)
+
+    def render(self) -> str:
+        lines = [f"bundle: {self.bundle}"]
+        for step in self.steps:
+            code = f" [{step.code}]" if step.code else ""
+            mark = "PASS" if step.passed else "FAIL"
+            lines.append(f"{mark} {step.number:>2}. {step.title}: {step.detail}{code}")
+        lines.append("result: " + ("VERIFIED" if self.ok else "NOT VERIFIED"))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        root_hex = self.root.hex() if self.root else None
+        steps = [asdict(step) for step in self.steps]
+        return {"bundle": self.bundle, "ok": self.ok, "origin": self.origin, "size": self.size,
+                "root": root_hex, "steps": steps}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimestampInfo:
+    gen_time: datetime
+    policy_oid: str
+    tsa: str
+
+
+def _openssl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["openssl", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def verify_timestamp(tsr: bytes, data: bytes, roots: tuple[TsaRoot, ...]) -> TimestampInfo:
+    """Check an RFC 3161 response over `data` with `openssl ts -verify` against the policy's
+    TSA roots (imprint, CMS signature, chain to the root, timeStamping EKU), then read genTime."""
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="vc-tsr-") as tmp:
+        work = Path(tmp)
+        (work / "data").write_bytes(data)
+        (work / "reply.tsr").write_bytes(tsr)
+        for number, tsa in enumerate(roots):
+            (work / f"ca{number}.pem").write_bytes(tsa.certificate_pem)
+            args = ["ts", "-verify", "-data", f"{tmp}/data", "-in", f"{tmp}/reply.tsr"]
+            args += ["-CAfile", f"{tmp}/ca{number}.pem"]
+            if tsa.untrusted_pem:
+                (work / f"chain{number}.pem").write_bytes(tsa.untrusted_pem)
+                args += ["-untrusted", f"{tmp}/chain{number}.pem"]
+            result = _openssl(*args)
+            if result.returncode == 0 and "Verification: OK" in result.stdout:
+                return _timestamp_info(
+                    _openssl("ts", "-reply", "-in", f"{tmp}/reply.tsr", "-text").stdout, tsa
+                )
+            reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            failures.append(f"{tsa.name}: {reason}")
+    raise VerifyError(
+        "timestamp does not verify against any trusted TSA root (" + "; ".join(failures) + ")",
+        "audit.timestamp.invalid",
+    )
+
+
+def _timestamp_info(text: str, tsa: TsaRoot) -> TimestampInfo:
+    if "Status: Granted." not in text or "Hash Algorithm: sha256" not in text:
+        raise VerifyError("timestamp is not a granted SHA-256 token", "audit.timestamp.invalid")
+    gen, oid = _GEN_TIME.search(text), _POLICY_OID.search(text)
+    if gen is None or oid is None:
+        raise VerifyError("cannot read genTime and policy of the token", "audit.timestamp.invalid")
+    when = datetime.strptime(f"{gen.group(1)} {gen.group(3)}", "%b %d %H:%M:%S %Y")
+    micros = int((gen.group(2) or ".0")[1:7].ljust(6, "0"))
+    if tsa.policy_oids and oid.group(1) not in tsa.policy_oids:
+        raise VerifyError(f"TSA policy {oid.group(1)} is not allowed", "audit.timestamp.policy")
+    return TimestampInfo(when.replace(microsecond=micros, tzinfo=UTC), oid.group(1), tsa.name)
+
+
+def event_time(value: object) -> datetime:
+    """An event time: RFC 3339 UTC with exactly six fractional digits and `Z`."""
+    if not isinstance(value, str) or not _TS.fullmatch(value):
+        raise VerifyError(f"time {value!r} is not RFC 3339 UTC with microseconds", "audit.event.ts")
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise VerifyError(f"time {value!r} is not a real date", "audit.event.ts") from exc
+
+
+class _Checklist:
+    """The steps in order; each reads only what earlier steps established."""
+
+    def __init__(self, path: Path, policy: TrustPolicy, origin: str | None, now: datetime) -> None:
+        self.path, self.policy, self.expected_origin, self.now = path, policy, origin, now
+        self.reader: BundleReader | None = None
+        self.index: dict[str, Any] = {}
+        self.note = SignedNote(b"", ())
+        self.head = Checkpoint("-", 0, bytes(32))
+        self.interim_notes: dict[int, SignedNote] = {}
+        self.interim_heads: dict[int, Checkpoint] = {}
+        self.blob = b""
+        self.lines: list[bytes] = []
+        self.leaves: list[bytes] = []
+        self.proofs: dict[str, list[bytes]] = {}
+        self.events: dict[int, dict[str, object]] = {}  # those that need a proof or bind a file
+        self.close_seqs: list[int] = []
+
+    # (1) Load trust material only from the out-of-band policy: log keys with validity windows,
+    #     cosigner keys and the quorum rule, TSA roots and allowed policy OIDs, the expected
+    #     origin. keys/*.pem and certificates inside the token are never trust anchors (cosign
+    #     GHSA-fx35-mq7g-6g98 verified a bundle with a public key the bundle itself carried).
+    def step1_trust(self) -> str:
+        policy = self.policy
+        if self.expected_origin is not None:
+            self._check_origin_form(self.expected_origin)
+        return (
+            f"{len(policy.log_keys)} log key(s), {len(policy.cosigners)} cosigner(s), quorum "
+            f"{policy.cosigner_quorum}, {len(policy.tsa_roots)} TSA root(s), timestamp "
+            f"{'required' if policy.require_timestamp else 'optional'}; keys in the bundle ignored"
+        )
+
+    def _check_origin_form(self, origin: str) -> None:
+        prefix = self.policy.origin_prefix
+        rest = origin[len(prefix) :]
+        if (
+            not origin.startswith(prefix)
+            or not _UUID.fullmatch(rest)
+            or str(uuid.UUID(rest)) != rest
+        ):
+            raise VerifyError(f"origin {origin!r} is not {prefix}<uuid>", "audit.checkpoint.origin")
+
+    # (2) Parse strictly: known bundle version and index fields; zip members exactly as the
+    #     layout and the index say (no duplicate names, nothing stray); size limits; signed
+    #     notes as C2SP requires (UTF-8, no control but \n, blank line, 1..64 signature lines);
+    #     proofs as lines of 64 hex digits. Unknown versions fail (Rekor v2: fail gracefully).
+    def step2_parse(self) -> str:
+        self.reader = reader = BundleReader(self.path)
+        self.index = reader.index()
+        reader.check_members(self.index)
+        self.note = parse_signed_note(reader.read("checkpoint"))
+        for size in self.index["checkpoints"]:
+            self.interim_notes[size] = parse_signed_note(reader.read(f"checkpoints/{size}"))
+        for name in sorted(reader.names):
+            if name.startswith("proofs/"):
+                self.proofs[name] = parse_proof_text(reader.read(name), name)
+        self.blob = reader.read("events.jsonl", MAX_EVENTS_BYTES)
+        if self.blob and not self.blob.endswith(b"\n"):
+            raise BundleError("events.jsonl must end with a newline", "audit.event.format")
+        self.lines = self.blob.split(b"\n")[:-1] if self.blob else []
+        return f"bundle version {self.index['version']}, {len(reader.names)} members as indexed"
+
+    # (3) The checkpoint's origin is this hearing's (exactly the expected origin, or the
+    #     policy's prefix and a UUID), and a signature line names a trusted log key by both
+    #     name and key ID SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4]. Interim checkpoints share it.
+    def step3_origin(self) -> str:
+        head = parse_checkpoint_body(self.note.body)
+        if self.expected_origin is not None and head.origin != self.expected_origin:
+            raise VerifyError(
+                f"checkpoint origin {head.origin!r} is not {self.expected_origin!r}",
+                "audit.checkpoint.origin",
+            )
+        self._check_origin_form(head.origin)
+        trusted = {(key.name, key.key_id) for key in self.policy.trusted_log_keys()}
+        named = sorted({s.name for s in self.note.signatures if (s.name, s.key_id) in trusted})
+        if not named:
+            raise VerifyError(
+                "no signature line from a trusted log key (found: "
+                + ", ".join(sorted({s.name for s in self.note.signatures}))
+                + ")",
+                "audit.checkpoint.no_trusted_signature",
+            )
+        for size, note in self.interim_notes.items():
+            interim = parse_checkpoint_body(note.body)
+            if (interim.origin, interim.size) != (head.origin, size):
+                raise VerifyError(
+                    f"checkpoints/{size} is for {interim.origin} at size {interim.size}",
+                    "audit.checkpoint.origin",
+                )
+            self.interim_heads[size] = interim
+        self.head = head
+        return f"origin {head.origin}; trusted key line(s) from {', '.join(named)}"
+
+    # (4) Ed25519 signatures over the exact note bytes: 64-byte signatures, strict s < L (the
+    #     `cryptography` backend passes all Wycheproof vectors). Unknown keys are ignored; a
+    #     trusted key whose signature fails rejects the note; at least one must verify, on the
+    #     final and on every interim checkpoint (older rekor and sigstore-python clients only
+    #     checked the checkpoint "if present", or left it as a TODO).
+    def step4_signatures(self) -> str:
+        keys = self.policy.trusted_log_keys()
+        signed = verify_log_signatures(self.note, keys)
+        for note in self.interim_notes.values():
+            verify_log_signatures(note, keys)
+        names = ", ".join(key.name for key in signed)
+        return f"final checkpoint signed by {names}; {len(self.interim_notes)} interim verified"
+
+    # (5) Cosignatures (c2sp tlog-cosignature v1) from trusted cosigners, verified over
+    #     "cosignature/v1\ntime <t>\n" + note: none dated in the future of our clock beyond
+    #     the allowed skew, each cosigner's key valid at its time, the quorum reached. A
+    #     cosigner refuses to sign a fork it has seen, so this is what stops split views.
+    def step5_cosignatures(self) -> str:
+        found = verify_cosignatures(self.note, self.policy.trusted_cosigners())
+        counted: set[str] = set()
+        for key, timestamp in found.items():
+            when = datetime.fromtimestamp(timestamp, UTC)
+            if when > self.now + self.policy.max_clock_skew:
+                raise VerifyError(
+                    f"cosignature of {key.name} is dated {when.isoformat()}, in the future",
+                    "audit.cosign.future",
+                )
+            if self.policy.cosigner(key).valid_at(when):
+                counted.add(key.name)
+        quorum = self.policy.cosigner_quorum
+        if len(counted) < quorum:
+            raise VerifyError(
+                f"{len(counted)} valid cosignature(s), the policy requires {quorum}",
+                "audit.cosign.quorum",
+            )
+        return f"{len(counted)} valid ({', '.join(sorted(counted)) or 'none'}), quorum {quorum}"
+
+    # (6) Independent time: the RFC 3161 token over the final note text verifies against a TSA
+    #     root of the policy (imprint, signature, chain, timeStamping EKU, allowed policy OID);
+    #     genTime is not before the last event; a log key that signed was valid then. Without
+    #     a token (only if the policy allows) the reference time is the last event's own ts.
+    def step6_time(self) -> str:
+        assert self.reader is not None
+        end = self._event_time(self.head.size - 1) if self.head.size else None
+        if self.reader.has("checkpoint.tsr"):
+            if not self.policy.tsa_roots:
+                raise VerifyError(
+                    "the bundle has a timestamp but the policy trusts no TSA",
+                    "audit.timestamp.untrusted",
+                )
+            tsr = self.reader.read("checkpoint.tsr")
+            info = verify_timestamp(tsr, self.note.body, self.policy.tsa_roots)
+            if end is not None and info.gen_time < end:
+                raise VerifyError(
+                    f"genTime {info.gen_time.isoformat()} is before the last event "
+                    f"{end.isoformat()}",
+                    "audit.timestamp.too_early",
+                )
+            when, source = info.gen_time, f"genTime from {info.tsa}"
+        elif self.policy.require_timestamp:
+            raise VerifyError(
+                "the policy requires a timestamp; none in the bundle", "audit.timestamp.missing"
+            )
+        elif end is None:
+            raise VerifyError("an empty log has no time", "audit.timestamp.missing")
+        else:
+            when, source = end, "last event's ts, the log's own claim"
+        self._require_valid_key(self.note, when, "final checkpoint")
+        for size, note in self.interim_notes.items():
+            self._require_valid_key(note, self._event_time(size - 1), f"checkpoint {size}")
+        return f"reference time {when.isoformat()} ({source}); signing keys valid then"
+
+    def _event_time(self, seq: int) -> datetime:
+        if not 0 <= seq < len(self.lines):
+            raise VerifyError(f"events.jsonl has no event {seq}", "audit.event.missing")
+        return event_time(parse_canonical(self.lines[seq]).get("ts"))
+
+    def _require_valid_key(self, note: SignedNote, when: datetime, what: str) -> None:
+        signed = verify_log_signatures(note, self.policy.trusted_log_keys())
+        if not any(self.policy.log_key(key).valid_at(when) for key in signed):
+            windows = ", ".join(f"{k.name} {self.policy.log_key(k).window()}" for k in signed)
+            raise VerifyError(
+                f"{what}: no signing key was valid at {when.isoformat()} ({windows})",
+                "audit.key.not_valid",
+            )
+
+    # (7) Size and root come only from the verified checkpoint; bundle.json must agree with
+    #     them and is otherwise ignored (Rekor v2 CLIENTS.md: never use an unverified size or
+    #     root).
+    def step7_size_root(self) -> str:
+        if (self.index["origin"], self.index["size"]) != (self.head.origin, self.head.size):
+            raise VerifyError(
+                "bundle.json origin/size differ from the checkpoint", "audit.bundle.index"
+            )
+        return f"size {self.head.size}, root {self.head.root.hex()}"
+
+    # (8) Every event is UTF-8 JSON in the restricted profile and byte-for-byte canonical (no
+    #     two parsers can read it differently), `log` = origin, `seq` = its line number, with
+    #     well-formed ts, type and actor; leaf hash = SHA-256(0x00 ‖ line). Exactly `size`
+    #     lines, so each seq 0..n-1 is present once: no gap, duplicate or reordering.
+    def step8_events(self) -> str:
+        origin, size, lines = self.head.origin, self.head.size, self.lines
+        if len(lines) != size:
+            raise VerifyError(
+                f"{len(lines)} events, the checkpoint says {size}", "audit.event.count"
+            )
+        leaves: list[bytes] = [b""] * size
+        events, closes = self.events, self.close_seqs
+        parse, ts_ok, type_ok, sha = parse_canonical, _TS.fullmatch, _TYPE.fullmatch, hashlib.sha256
+        for seq, line in enumerate(lines):
+            try:
+                event = parse(line)
+            except CanonicalError as exc:
+                raise VerifyError(f"event {seq}: {exc.message}", exc.code) from exc
+            number, kind, ts = event.get("seq"), event.get("type"), event.get("ts")
+            if type(number) is not int or number != seq:
+                raise VerifyError(f"line {seq} carries seq {number!r}", "audit.event.seq")
+            if event.get("log") != origin:
+                raise VerifyError(
+                    f"event {seq} is from log {event.get('log')!r}", "audit.event.log"
+                )
+            if type(kind) is not str or not type_ok(kind):
+                raise VerifyError(f"event {seq}: type {kind!r} is malformed", "audit.event.type")
+            if type(ts) is not str or not ts_ok(ts):
+                raise VerifyError(f"event {seq}: ts {ts!r} is malformed", "audit.event.ts")
+            if type(event.get("actor")) is not dict or event.get("v", 1) != 1:
+                raise VerifyError(
+                    f"event {seq}: actor missing or unknown version", "audit.event.format"
+                )
+            if needs_inclusion_proof(event):
+                events[seq] = event
+            if kind == CLOSE_EVENT_TYPE:
+                closes.append(seq)
+            leaves[seq] = sha(b"\x00" + line).digest()
+        self.leaves = leaves
+        return f"{size} events, seq 0..{size - 1} once each, canonical, log = origin"
+
+    # (9) The tree recomputed from all events has the checkpoint's root; every event that binds
+    #     a file or concerns media or consent has an inclusion proof (index < size, exact
+    #     length, root = checkpoint root), as a clerk proving one segment alone would use it.
+    #     One structure only, checked whole (immudb CVE-2022-36111 checked part of a chain).
+    def step9_inclusion(self) -> str:
+        computed = root(self.leaves)
+        if computed != self.head.root:
+            raise VerifyError(
+                f"events give root {computed.hex()}, the checkpoint says {self.head.root.hex()}",
+                "audit.tree.root_mismatch",
+            )
+        needed = sorted(self.events)
+        if self.index["inclusion"] != needed:
+            missing = sorted(set(needed) - set(self.index["inclusion"]))[:10]
+            raise VerifyError(
+                f"inclusion proofs missing or extra (missing: {missing})", "audit.proof.missing"
+            )
+        for seq in needed:
+            proof = self.proofs[f"proofs/inclusion-{seq}.txt"]
+            try:
+                verify_inclusion(self.leaves[seq], seq, self.head.size, proof, self.head.root)
+            except ProofError as exc:
+                raise VerifyError(
+                    f"inclusion proof of event {seq}: {exc.message}", exc.code
+                ) from exc
+        return f"root recomputed from {self.head.size} leaves; {len(needed)} inclusion proof(s)"
+
+    # (10) Consistency: every interim checkpoint (same origin, size ≤ final) is a prefix of the
+    #      final tree by its consistency proof; equal sizes need equal roots. A failure is
+    #      evidence of a fork: the log signed two incompatible histories.
+    def step10_consistency(self) -> str:
+        final = self.head
+        for size, interim in sorted(self.interim_heads.items()):
+            proof = self.proofs.get(f"proofs/consistency-{size}-{final.size}.txt", [])
+            try:
+                verify_consistency(size, final.size, interim.root, final.root, proof)
+            except ProofError as exc:
+                raise VerifyError(
+                    f"checkpoint {size} is not consistent with the final one: {exc.message}",
+                    "audit.proof.consistency",
+                ) from exc
+        return f"{len(self.interim_heads)} interim checkpoint(s) consistent with {final.size}"
+
+    # (11) Bindings to the things themselves (cosign CVE-2022-36056 accepted a log entry that
+    #      did not reference the signature): each file's SHA-256 and length equal those of *its*
+    #      event; a segment lies at the path its track/part give; per track, parts are
+    #      contiguous and t0/t1 monotonic; the last event, and only it, closes the hearing.
+    def step11_bindings(self) -> str:
+        assert self.reader is not None
+        for entry in self.index["files"]:
+            seq, path = entry["seq"], entry["path"]
+            event = self.events.get(seq, {})
+            digest, length = hashlib.sha256(), 0
+            for chunk in self.reader.chunks(path):
+                digest.update(chunk)
+                length += len(chunk)
+            actual = (digest.hexdigest(), length)
+            if actual != (event.get("sha256"), event.get("bytes")) or actual != (
+                entry["sha256"],
+                entry["bytes"],
+            ):
+                raise VerifyError(f"{path} does not match event {seq}", "audit.binding.mismatch")
+            segment = path.startswith("media/") and path != "media/manifest.json"
+            if segment != (event.get("type") == SEGMENT_EVENT_TYPE) or (
+                segment and segment_path(event, path[path.rindex(".") :]) != path
+            ):
+                raise VerifyError(f"{path} is not where event {seq} puts it", "audit.binding.path")
+        self._check_segments()
+        if self.close_seqs != [self.head.size - 1]:
+            raise VerifyError(
+                f"the log must end with its only {CLOSE_EVENT_TYPE} "
+                f"(found at {self.close_seqs[:5]})",
+                "audit.event.close",
+            )
+        return f"{len(self.index['files'])} file(s) bound; the log ends with {CLOSE_EVENT_TYPE}"
+
+    def _check_segments(self) -> None:
+        tracks: dict[str, tuple[int, str, str]] = {}
+        for seq, event in sorted(self.events.items()):
+            if event.get("type") != SEGMENT_EVENT_TYPE:
+                continue
+            track, part, t0, t1 = (event.get(k) for k in ("track", "part", "t0", "t1"))
+            if (
+                type(track) is not str
+                or type(part) is not int
+                or type(event.get("bytes")) is not int
+            ):
+                raise VerifyError(
+                    f"segment event {seq} lacks track, part or bytes", "audit.binding.segment"
+                )
+            if event_time(t0) > event_time(t1):
+                raise VerifyError(
+                    f"segment event {seq} ends before it starts", "audit.binding.segment"
+                )
+            assert isinstance(t0, str) and isinstance(t1, str)
+            previous = tracks.get(track)
+            if previous and (part != previous[0] + 1 or t0 < previous[1] or t1 < previous[2]):
+                raise VerifyError(
+                    f"segment event {seq}: {track} part {part} does not follow part {previous[0]}",
+                    "audit.binding.segment",
+                )
+            tracks[track] = (part, t0, t1)
+
+
+def verify_bundle(
+    zip_path: Path | str,
+    policy: TrustPolicy,
+    *,
+    expected_origin: str | None = None,
+    now: datetime | None = None,
+) -> VerificationReport:
+    """Run the checklist on a bundle; `report.ok` is true only if every step passed."""
+    path = Path(zip_path)
+    checklist = _Checklist(path, policy, expected_origin, now or datetime.now(UTC))
+    runs: list[Callable[[], str]] = [
+        checklist.step1_trust,
+        checklist.step2_parse,
+        checklist.step3_origin,
+        checklist.step4_signatures,
+        checklist.step5_cosignatures,
+        checklist.step6_time,
+        checklist.step7_size_root,
+        checklist.step8_events,
+        checklist.step9_inclusion,
+        checklist.step10_consistency,
+        checklist.step11_bindings,
+    ]
+    report = VerificationReport(str(path))
+    failed: int | None = None
+    try:
+        for number, (title, run) in enumerate(zip(STEPS, runs, strict=True), 1):
+            if failed is not None:
+                report.steps.append(
+                    StepResult(number, title, False, f"not run: step {failed} failed")
+                )
+                continue
+            try:
+                report.steps.append(StepResult(number, title, True, run()))
+            except AuditError as exc:
+                failed = number
+                report.steps.append(StepResult(number, title, False, exc.message, exc.code))
+            except Exception as exc:  # a verifier bug must fail closed, never pass
+                failed = number
+                detail = f"internal error {type(exc).__name__}: {exc}"
+                report.steps.append(
+                    StepResult(number, title, False, detail, "audit.verify.internal")
+                )
+        if failed is None or failed > 3:
+            report.origin = checklist.head.origin
+        if failed is None or failed > 7:
+            report.size, report.root = checklist.head.size, checklist.head.root
+    finally:
+        if checklist.reader is not None:
+            checklist.reader.close()
+    return report
