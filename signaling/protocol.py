@@ -279,6 +279,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+
+
 def _load(raw: str | bytes) -> Mapping[str, Any]:
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > MAX_MESSAGE_BYTES:
@@ -288,7 +291,8 @@ def _load(raw: str | bytes) -> Mapping[str, Any]:
             close_code=CLOSE_TOO_BIG,
         )
     try:
-        data = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = _DECODER.decode(text)
     except (ValueError, RecursionError, UnicodeDecodeError):
         raise ProtocolError("protocol.not_json", "message is not valid JSON") from None
     if not isinstance(data, dict):

@@ -34,6 +34,7 @@ from signaling.errors import (
 from signaling.permissions import Action, action_of, check
 from signaling.procedure import SYSTEM, Decision, Procedure
 from signaling.protocol import Role
+from signaling.roster import Roster
 from signaling.seat import Connection, Seat
 from signaling.services import AuditSink, HearingInfo, Identity, Participant
 from signaling.states import SeatState, State
@@ -73,9 +74,7 @@ class Room:
         self._sink = audit
         self._settings = settings
         self._state = State.LOBBY
-        self._seats: dict[str, Seat] = {}  # by participant id
-        self._peers: dict[str, Seat] = {}  # by peer id
-        self._conns: dict[str, Seat] = {}  # by connection id
+        self._roster = Roster()
         self._procedure = Procedure(hearing, self._name_of)
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -89,7 +88,7 @@ class Room:
     @property
     def idle(self) -> bool:
         """No one connected and no seat waiting for its holder to come back."""
-        return not self._conns and not any(s.grace for s in self._seats.values())
+        return self._roster.idle
 
     def _set_state(self, new: State) -> None:
         if new not in _TRANSITIONS[self._state]:
@@ -101,14 +100,11 @@ class Room:
         self._state = new
 
     def seat_of(self, conn: Connection) -> Seat | None:
-        return self._conns.get(conn.conn_id)
+        return self._roster.holder(conn)
 
     def _name_of(self, participant_id: str) -> str:
         known = self.hearing.participant(participant_id)
         return known.display_name if known else participant_id
-
-    def _present(self) -> set[str]:
-        return {pid for pid, seat in self._seats.items() if seat.admitted}
 
     async def _audit(self, event: str, actor: str, **fields: Any) -> int:
         try:
@@ -152,7 +148,7 @@ class Room:
         async with self._lock:
             self._require_live()
             participant = self._participant(claim.participant_id, claim.role)
-            seat = self._seats.get(claim.participant_id)
+            seat = self._roster.seat(claim.participant_id)
             if seat is not None:
                 if not hmac.compare_digest(seat.nonce, claim.nonce):
                     raise AuthError("auth.replayed", "this resume token was already used")
@@ -162,22 +158,16 @@ class Room:
 
     async def _take_seat(self, conn: Connection, participant: Participant, via: str) -> Seat:
         pid = participant.participant_id
-        seat = self._seats.get(pid)
+        seat = self._roster.seat(pid)
         if seat is not None and seat.active:
             # The same person on a new connection (page reload, network change): same seat.
             await self._audit("participant.reconnected", pid, peer=seat.peer_id, via=via)
-            old = seat.conn
+            seat.cancel_grace()
+            old = self._attach(seat, conn)
             if old is not None:
-                del self._conns[old.conn_id]
                 old.send(p.closed_message("replaced", "you joined from another connection"))
                 old.close(CLOSE_REPLACED, "replaced")
-            seat.cancel_grace()
-            self._attach(seat, conn)
-            if seat.admitted:
-                self._introduce(seat, resumed=True)
-            else:
-                conn.send(views.waiting_state(self._state.value))
-                self._lobby_changed()
+            self._seated(seat, resumed=True)
             return seat
         target = SeatState.ADMITTED if participant.role is Role.JUDGE else SeatState.LOBBY
         await self._audit(
@@ -190,22 +180,26 @@ class Room:
         )
         if seat is None:
             seat = Seat(pid, participant.role, participant.display_name, "", target)
-            self._seats[pid] = seat
-            self._peers[seat.peer_id] = seat
+            self._roster.add(seat)
         else:
             seat.return_to(target)
         self._attach(seat, conn)
-        if seat.admitted:
-            self._introduce(seat, resumed=False)
-        else:
-            conn.send(views.waiting_state(self._state.value))
-            self._lobby_changed()
+        self._seated(seat, resumed=False)
         return seat
 
-    def _attach(self, seat: Seat, conn: Connection) -> None:
-        seat.conn = conn
+    def _seated(self, seat: Seat, *, resumed: bool) -> None:
+        if seat.admitted:
+            self._broadcast_state()
+            self._roster.introduce(seat, resumed=resumed)
+        else:
+            assert seat.conn is not None
+            seat.conn.send(views.waiting_state(self._state.value))
+            self._roster.lobby_changed()
+
+    def _attach(self, seat: Seat, conn: Connection) -> Connection | None:
+        """Seat the connection with a fresh resume token; return the connection it replaced."""
+        old = self._roster.attach(seat, conn)
         seat.nonce = ResumeTokens.new_nonce()
-        self._conns[conn.conn_id] = seat
         now = self._settings.clock()
         conn.send(
             p.welcome_message(
@@ -219,27 +213,15 @@ class Room:
                 ice_servers=self._settings.ice_servers(seat.participant_id),
             )
         )
-
-    def _introduce(self, seat: Seat, *, resumed: bool) -> None:
-        self._broadcast_state()
-        if seat.conn is None:
-            return
-        for other in self._seats.values():
-            if other is seat or not other.admitted or other.conn is None:
-                continue
-            seat.conn.send(views.peer_joined(other, initiate=True))
-            other.conn.send(views.peer_joined(seat, initiate=False, resumed=resumed))
-        if seat.role is Role.JUDGE:
-            seat.conn.send(self._lobby_message())
+        return old
 
     # --- leaving --------------------------------------------------------------------------
 
     async def disconnected(self, conn: Connection) -> None:
         async with self._lock:
-            seat = self._conns.pop(conn.conn_id, None)
-            if seat is None or seat.conn is not conn:
+            seat = self._roster.detach(conn)
+            if seat is None:
                 return
-            seat.conn = None
             if not seat.active or self._state is State.CLOSED:
                 return
             # The socket is gone whether or not the log can say so (a failure is logged).
@@ -251,10 +233,10 @@ class Room:
                     grace_seconds=self._settings.grace_seconds,
                 )
             if seat.admitted:
-                self._send_admitted(views.peer_reconnecting(seat))
+                self._roster.send_admitted(views.peer_reconnecting(seat))
                 self._broadcast_state()
             else:
-                self._lobby_changed()
+                self._roster.lobby_changed()
             loop = asyncio.get_running_loop()
             seat.grace = loop.call_later(self._settings.grace_seconds, self._grace_over, seat)
 
@@ -294,24 +276,23 @@ class Room:
         if decision.new_state is not None:
             self._set_state(decision.new_state)
         seat.leave(reason)
-        if seat.conn is not None:
-            conn = seat.conn
-            del self._conns[conn.conn_id]
-            seat.conn = None
+        conn = seat.conn
+        if conn is not None:
+            self._roster.detach(conn)
             conn.send(p.closed_message(reason, _GONE_MESSAGES.get(reason, reason)))
             conn.close(CLOSE_EXCLUDED, reason)
         if was_admitted:
-            self._send_admitted(views.peer_left(seat, reason))
+            self._roster.send_admitted(views.peer_left(seat, reason))
             self._broadcast_state()
         else:
-            self._lobby_changed()
+            self._roster.lobby_changed()
 
     # --- messages -------------------------------------------------------------------------
 
     async def handle(self, conn: Connection, message: p.ClientMessage) -> None:
         """Act on one message from a seated connection; raise SignalingError to refuse it."""
         action = action_of(message)
-        seat = self._conns.get(conn.conn_id)
+        seat = self._roster.holder(conn)
         if seat is None:
             raise RoomError("room.not_seated", "this connection holds no seat")
         if action is Action.PING:
@@ -354,7 +335,7 @@ class Room:
         target.conn.send(p.relay_message(message, seat.peer_id))
 
     def _target(self, seat: Seat, peer_id: str) -> Seat:
-        target = self._peers.get(peer_id)
+        target = self._roster.peer(peer_id)
         # A peer in the lobby is reported exactly like a peer that does not exist, so that
         # nobody can probe who is waiting.
         if target is None or target is seat or not target.admitted:
@@ -364,7 +345,7 @@ class Room:
         return target
 
     def _lobby_target(self, peer_id: str) -> Seat:
-        target = self._peers.get(peer_id)
+        target = self._roster.peer(peer_id)
         if target is None or target.state is not SeatState.LOBBY:
             raise RoomError("peer.not_waiting", "no one with this peer id waits in the lobby")
         return target
@@ -382,8 +363,9 @@ class Room:
         target.admit()
         if self._state is State.LOBBY:
             self._set_state(State.SESSION)
-        self._introduce(target, resumed=False)
-        self._lobby_changed()
+        self._broadcast_state()
+        self._roster.introduce(target, resumed=False)
+        self._roster.lobby_changed()
 
     async def _deny(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.Deny)
@@ -392,7 +374,7 @@ class Room:
 
     async def _remove(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.Remove)
-        target = self._peers.get(message.peer)
+        target = self._roster.peer(message.peer)
         if target is None or not target.active:
             raise RoomError("peer.unknown", "no participant has this peer id")
         if target is seat:
@@ -411,50 +393,36 @@ class Room:
         if decision.new_state is not None:
             self._set_state(decision.new_state)
 
-    async def _condition(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.ConditionMet)
-        who = (seat.participant_id, seat.name, seat.role)
-        decision = self._procedure.meet(
-            message.condition, who, message.method, message.document_type, message.note
-        )
+    async def _conduct(self, seat: Seat, message: p.ClientMessage) -> None:
+        """Conditions, testimony, consent, recording: the procedure decides, the room records."""
+        procedure = self._procedure
+        if isinstance(message, p.ConditionMet):
+            who = (seat.participant_id, seat.name, seat.role)
+            decision = procedure.meet(
+                message.condition, who, message.method, message.document_type, message.note
+            )
+        elif isinstance(message, p.Testimony):
+            decision = procedure.testimony(message.action, seat.role, self._roster.present())
+        elif isinstance(message, p.ConsentWithdrawn):
+            decision = procedure.withdraw_consent(self._state, message.note)
+        else:
+            assert isinstance(message, p.Recording)
+            start = message.action is p.RecordingAction.START
+            decision = procedure.set_recording(start, self._state)
         await self._decide(seat, decision)
-        self._broadcast_state()
-
-    async def _testimony(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Testimony)
-        decision = self._procedure.testimony(message.action, seat.role, self._present())
-        await self._decide(seat, decision)
-        self._broadcast_state()
-
-    async def _consent_withdrawn(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.ConsentWithdrawn)
-        await self._decide(seat, self._procedure.withdraw_consent(self._state, message.note))
-        self._broadcast_state()
-
-    async def _recording_change(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Recording)
-        start = message.action is p.RecordingAction.START
-        await self._decide(seat, self._procedure.set_recording(start, self._state))
         self._broadcast_state()
 
     async def _end(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.End)
         await self._decide(seat, self._procedure.end(self._state, message.reason))
-        for other in self._seats.values():
-            conn = other.conn
+        for other in self._roster:
             if other.active:
                 other.leave("ended")
-            if conn is not None:
-                conn.send(p.closed_message("ended", "the judge ended the hearing"))
-                conn.close(CLOSE_NORMAL, "ended")
-        self._conns.clear()
+        for conn in self._roster.release_all():
+            conn.send(p.closed_message("ended", "the judge ended the hearing"))
+            conn.close(CLOSE_NORMAL, "ended")
 
     # --- announcing -----------------------------------------------------------------------
-
-    def _send_admitted(self, message: p.ServerMessage) -> None:
-        for seat in self._seats.values():
-            if seat.admitted and seat.conn is not None:
-                seat.conn.send(message)
 
     def state_message(self) -> p.ServerMessage:
         return {
@@ -463,47 +431,23 @@ class Room:
             "seat": "admitted",
             "testimony": _TESTIMONY_VIEW.get(self._state, "idle"),
             **self._procedure.view(),
-            "participants": [views.participant(s) for s in self._seats.values() if s.admitted],
+            "participants": self._roster.participants_view(),
         }
 
     def _broadcast_state(self) -> None:
-        self._send_admitted(self.state_message())
-
-    def _lobby_message(self) -> p.ServerMessage:
-        return views.lobby(s for s in self._seats.values() if s.state is SeatState.LOBBY)
-
-    def _lobby_changed(self) -> None:
-        message = self._lobby_message()
-        for seat in self._seats.values():
-            if seat.admitted and seat.role is Role.JUDGE and seat.conn is not None:
-                seat.conn.send(message)
+        self._roster.send_admitted(self.state_message())
 
     def presence(self) -> dict[str, dict[str, Any]]:
         """Who holds a seat, by peer id (shared between nodes through the backplane)."""
-        return {
-            seat.peer_id: {
-                "participant": seat.participant_id,
-                "role": seat.role.value,
-                "name": seat.name,
-                "seat": seat.state.value,
-                "connected": seat.connected,
-            }
-            for seat in self._seats.values()
-            if seat.active
-        }
+        return self._roster.presence()
 
     async def shutdown(self, code: int = CLOSE_GOING_AWAY) -> None:
         """This node lets the room go: everyone is told to reconnect (resume tokens still work,
         through the lobby, wherever the room opens next)."""
         for task in list(self._tasks):
             task.cancel()
-        for seat in self._seats.values():
-            seat.cancel_grace()
-        for seat in list(self._conns.values()):
-            if seat.conn is not None:
-                seat.conn.close(code, "server going away")
-                seat.conn = None
-        self._conns.clear()
+        for conn in self._roster.release_all():
+            conn.close(code, "server going away")
 
 
 _Handler = Callable[[Room, Seat, p.ClientMessage], Awaitable[None]]
@@ -511,13 +455,13 @@ _HANDLERS: dict[Action, _Handler] = {
     Action.ADMIT: Room._admit,
     Action.DENY: Room._deny,
     Action.REMOVE: Room._remove,
-    Action.CONDITION: Room._condition,
-    Action.TESTIMONY_START: Room._testimony,
-    Action.TESTIMONY_PAUSE: Room._testimony,
-    Action.TESTIMONY_RESUME: Room._testimony,
-    Action.TESTIMONY_STOP: Room._testimony,
-    Action.CONSENT_WITHDRAWN: Room._consent_withdrawn,
-    Action.RECORDING_START: Room._recording_change,
-    Action.RECORDING_STOP: Room._recording_change,
+    Action.CONDITION: Room._conduct,
+    Action.TESTIMONY_START: Room._conduct,
+    Action.TESTIMONY_PAUSE: Room._conduct,
+    Action.TESTIMONY_RESUME: Room._conduct,
+    Action.TESTIMONY_STOP: Room._conduct,
+    Action.CONSENT_WITHDRAWN: Room._conduct,
+    Action.RECORDING_START: Room._conduct,
+    Action.RECORDING_STOP: Room._conduct,
     Action.END: Room._end,
 }
