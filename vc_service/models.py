@@ -3,7 +3,8 @@
 from vc_service.accounts import models as accounts_models
 from vc_service.audit import models as audit_models
 from vc_service.db import Base
+from vc_service.hearings import models as hearings_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit_models", "metadata"]
+__all__ = ["accounts_models", "audit_models", "hearings_models", "metadata"]
