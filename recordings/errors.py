@@ -3,9 +3,10 @@
 `recordings` depends on nothing else of ours, so it has its own small hierarchy; the service maps
 `RecordingError.code` onto its API errors. Codes in use (see `docs/recordings.md`):
 `recording.bad_state`, `recording.bad_request`, `recording.codec_unsupported`,
-`recording.peer_unknown`, `recording.worker_failed`, `recording.timeout`,
-`recording.decrypt_failed`, `recording.manifest_invalid`, `recording.part_mismatch`,
-`recording.finish_failed`, `recording.probe_failed`.
+`recording.peer_unknown`, `recording.worker_failed`, `recording.timeout`, `recording.internal`,
+`recording.unsupported_aiortc`, `recording.track_failed`, `recording.decrypt_failed`,
+`recording.manifest_invalid`, `recording.part_mismatch`, `recording.finish_failed`,
+`recording.probe_failed`.
 """
 
 from __future__ import annotations

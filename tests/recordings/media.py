@@ -56,8 +56,10 @@ class MovingVideo(VideoStreamTrack):
 
 class Tone(AudioStreamTrack):
     async def recv(self) -> Any:
+        # The parent paces 20 ms frames of 8 kHz silence; the tone is the same 20 ms at 48 kHz.
         silence = await super().recv()
-        return audio_frame(silence.pts or 0)
+        assert isinstance(silence, av.AudioFrame)
+        return audio_frame((silence.pts or 0) * 48_000 // silence.sample_rate)
 
 
 def vp8_frames(
