@@ -26,6 +26,7 @@ from signaling.errors import (
     CLOSE_EXCLUDED,
     CLOSE_GOING_AWAY,
     CLOSE_NORMAL,
+    CLOSE_NOT_JOINABLE,
     CLOSE_REPLACED,
     AuditUnavailable,
     AuthError,
@@ -134,7 +135,7 @@ class Room:
 
     def _require_live(self) -> None:
         if self._state is State.CLOSED:
-            raise RoomError("room.closed", "this hearing has ended", close_code=CLOSE_NORMAL)
+            raise RoomError("room.closed", "this hearing has ended", close_code=CLOSE_NOT_JOINABLE)
 
     async def join(self, conn: Connection, identity: Identity) -> Seat:
         async with self._lock:

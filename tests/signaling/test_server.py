@@ -293,3 +293,4 @@ async def test_end_over_websocket(
     late = await WsClient.connect(session, server.url())
     await late.send({"type": "hello", "v": 1, "token": token("party-1"), "code": "123456"})
     assert (await late.next("error"))["code"] == "room.closed"
+    assert await late.wait_closed() == CLOSE_NOT_JOINABLE
