@@ -25,8 +25,9 @@ from typing import Any
 
 from recordings import codecs, finish, tap, vault
 from recordings import protocol as p
+from recordings.archive import TrackInfo, seal_segment
 from recordings.errors import RecordingError
-from recordings.manifest import FinalFile, Manifest, SegmentEvent, key_context, part_path, rfc3339
+from recordings.manifest import FinalFile, Manifest, SegmentEvent
 from recordings.segments import FinishedSegment, TrackWriter
 
 log = logging.getLogger("recordings.worker")
@@ -161,11 +162,12 @@ class Worker:
         number = self._counts[(peer, kind)]
         self._counts[(peer, kind)] += 1
         track = f"{peer}-{kind}{number}"
+        info = TrackInfo(start.hearing, start.recording, track, peer, kind, codec)
         writer = TrackWriter(
             track,
             codec,
             start.segment_ms,
-            functools.partial(self._store, start, track, peer, kind, codec),
+            functools.partial(self._store, info),
             want_keyframe=want_keyframe,
             on_error=functools.partial(self._writer_failed, track),
         )
@@ -173,30 +175,10 @@ class Worker:
         self._emit(p.event("track", track=track, peer=peer, kind=kind, codec=codec))
         return writer
 
-    def _store(
-        self, start: p.Start, track: str, peer: str, kind: str, codec: str, seg: FinishedSegment
-    ) -> None:
+    def _store(self, info: TrackInfo, segment: FinishedSegment) -> None:
         """On the writer's thread: seal the segment, then report it on the loop."""
-        path = part_path(track, seg.part)
-        context = key_context(start.hearing, start.recording, track, seg.part)
-        sealed = vault.seal_bytes(start.key, context, seg.data, Path(start.directory) / path)
-        event = SegmentEvent(
-            hearing=start.hearing,
-            recording=start.recording,
-            track=track,
-            peer=peer,
-            kind=kind,
-            part=seg.part,
-            path=path,
-            sha256=sealed.sha256,
-            bytes=sealed.bytes,
-            start_us=seg.start_us,
-            end_us=seg.end_us,
-            t0=rfc3339(seg.origin_us + seg.start_us),
-            t1=rfc3339(seg.origin_us + seg.end_us),
-            codec=codec,
-            container=codecs.CONTAINER,
-        )
+        config = self._config
+        event = seal_segment(Path(config.directory), config.key, info, segment)
         self._loop.call_soon_threadsafe(self._segment, event)
 
     def _segment(self, event: SegmentEvent) -> None:
