@@ -7,7 +7,15 @@ from typing import Any
 
 from legal_profiles import conditions as c
 from legal_profiles import regimes as r
-from legal_profiles.decision import Actor, Condition, Confidence, Reason, Regime, Role
+from legal_profiles.decision import (
+    Actor,
+    Condition,
+    Confidence,
+    Reason,
+    Recording,
+    Regime,
+    Role,
+)
 from legal_profiles.model import UNKNOWN, Bilateral, Fact, StateProfile
 
 _CONSENT_ACTOR = {
@@ -63,8 +71,26 @@ class Compiled:
             if fact.value is not UNKNOWN:
                 self.bilateral[(fact.value.counterparty, fact.value.instrument)] = fact
         self._unknown: dict[tuple[str, str], Reason] = {}
+        self.treaty: dict[str, Fact[Any]] = {
+            "eu_reg_2020_1783": t.eu_reg_2020_1783,
+            "eio": t.eio,
+            "eu_mla_2000": t.eu_mla_2000.party,
+            "coe_2ap": t.coe_2ap.party,
+            "hague": t.hague.party,
+            "untoc": t.untoc,
+            "uncac": t.uncac,
+        }
         self._build_incoming()
         self._build_outgoing()
+        recording = (
+            out.recording_civil,
+            out.recording_civil_roles,
+            out.recording_criminal,
+            inc.civil.recording,
+            inc.criminal.recording,
+        )
+        self.recording_dated = any(fact.since is not None for fact in recording)
+        self.recording_memo: dict[tuple[str, str, str, bool], Recording] = {}
 
     def unknown(self, fact: Fact[Any], what: str) -> Reason:
         key = (fact.path, what)
@@ -199,12 +225,16 @@ class Compiled:
             )
         self._consent: dict[tuple[Role, str], Condition] = {}
 
-    def consent(self, role: Role, basis: str, citation: str, confidence: Any) -> Condition:
+    def consent(
+        self, role: Role, basis: str, source: Fact[Any] | str, confidence: Any
+    ) -> Condition:
         """`consent.person` for `role`, resting on `basis` (a rule id, or "unknown" when this
-        state's requirement is not known and consent is captured to be safe either way)."""
+        state's requirement is not known and consent is captured to be safe either way); `source`
+        is the citation or the fact it comes from. Built once per role and basis."""
         key = (role, basis)
         condition = self._consent.get(key)
         if condition is None:
+            citation = source if isinstance(source, str) else source.citation()
             iso, revocable = self.iso2, self.inc.criminal.consent_revocable
             text = "The person consents, on the record, to being heard by video; withdrawing"
             text += " consent ends the hearing"
@@ -363,7 +393,24 @@ class Compiled:
 
     def _build_outgoing(self) -> None:
         out, iso = self.out, self.iso2
+        accused = out.accused_remote
+        self.accused_rule = accused.value
+        self.accused_consent_refused = rule_reason(
+            iso,
+            "outgoing.accused_consent",
+            f"{iso} courts hear an accused by video link only with the accused's consent, which"
+            " is refused.",
+            accused,
+        )
+        self.accused_no_basis = rule_reason(
+            iso,
+            "outgoing.accused_no_basis",
+            f"No basis in {iso} law for hearing the accused from abroad by video is recorded"
+            f" ({accused.note or 'see citation'}): manual legal review.",
+            accused,
+        )
         rule = out.foreign_permission
+        self.permission_rule_unknown = rule.value is UNKNOWN
         self.foreign_permission: Condition | None = None
         if rule.value == "always":
             lookup = out.permission_lookup
@@ -384,7 +431,16 @@ class Compiled:
             " and, if needed, that permission was obtained.",
             rule.citation(),
             c.JUDGE,
-            "K",
+            "U",
+        )
+        self.accused_basis_unknown = c.make(
+            "basis.requesting_state",
+            f"Whether {iso} law allows its courts to hear an accused who is abroad by video, and on"
+            " what terms (such as consent), is not recorded: the requesting court confirms it under"
+            " its own law.",
+            accused.citation(),
+            c.JUDGE,
+            "U",
         )
 
 

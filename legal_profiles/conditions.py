@@ -41,6 +41,7 @@ CATALOGUE: Final = _specs(
     ("notice.voluntary_in_invitation", B, "The invitation states that attendance is voluntary"),
     ("permission.requested_state", B, "The requested state's permission was obtained"),
     ("permission.foreign_state", B, "The requesting state's rule on foreign permission is met"),
+    ("basis.requesting_state", B, "The requesting court confirms its own law allows the hearing"),
     ("summons.language", B, "The request to appear is in (or translated into) the local language"),
     ("venue.permitted", B, "The person will sit in a venue the requested state allows"),
     ("protection.measures_agreed", B, "Measures to protect the person agreed where necessary"),
@@ -77,16 +78,23 @@ def make(
 ) -> Condition:
     spec = CATALOGUE[condition_id]
     return Condition(
-        condition_id, text, citation, spec.stage, satisfied_by, confidence, params(**values)
+        condition_id,
+        text,
+        citation,
+        spec.stage,
+        satisfied_by,
+        confidence,
+        params(**values),
+        _ORDER[condition_id],
     )
 
 
-def order_key(condition: Condition) -> tuple[int, int]:
-    stages = (Stage.BEFORE, Stage.DURING, Stage.AFTER)
-    return stages.index(condition.stage), _POSITION[condition.id]
-
-
-_POSITION: Final = {key: index for index, key in enumerate(CATALOGUE)}
+_STAGES = (Stage.BEFORE, Stage.DURING, Stage.AFTER)
+_ORDER: Final = {
+    key: _STAGES.index(spec.stage) * 1000 + index
+    for index, spec in enumerate(CATALOGUE.values())
+    for key in (spec.id,)
+}
 
 # -- shared texts ---------------------------------------------------------------------------
 

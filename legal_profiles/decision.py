@@ -101,6 +101,8 @@ class Condition:
     satisfied_by: tuple[Actor, ...]
     confidence: Confidence
     params: Mapping[str, ParamValue] = field(default_factory=lambda: _NO_PARAMS)
+    # Position in the catalogue (stage first), for sorting; not part of the answer.
+    order: int = field(default=0, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

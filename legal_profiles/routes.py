@@ -1,0 +1,122 @@
+"""What a route is, and the route shared by both kinds of proceedings: no treaty at all.
+
+A route is one legal basis on which a requesting court may hear a person in the requested state.
+Its `Outcome` holds the regimes, the conditions it imposes, and the reasons that bar it or send it
+to manual review. `civil.py` and `criminal.py` list the routes in order of precedence (research B0).
+Pure: values in, values out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from legal_profiles import conditions as c
+from legal_profiles.compiled import Compiled, rule_reason
+from legal_profiles.decision import Condition, Consent, Proceeding, Reason, Regime, Role, Status
+from legal_profiles.model import UNKNOWN, Fact
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    a: Compiled  # requesting state
+    b: Compiled  # requested state
+    proceeding: Proceeding
+    role: Role  # as the instruments see it: a victim in criminal proceedings is a witness
+    consent: Consent
+    day: date | None
+
+
+@dataclass(slots=True)
+class Outcome:
+    regimes: tuple[Regime, ...]
+    conditions: list[Condition] = field(default_factory=list)
+    barred: list[Reason] = field(default_factory=list)
+    unknown: list[Reason] = field(default_factory=list)
+    # The requested state accepts a request on this route, which is its permission.
+    accepted_by_requested_state: bool = True
+
+    @property
+    def status(self) -> Status:
+        if self.barred:
+            return Status.BARRED
+        if self.unknown:
+            return Status.UNKNOWN
+        return Status.CONDITIONAL if self.conditions else Status.ALLOWED
+
+    def need(self, *conditions: Condition | None) -> None:
+        self.conditions.extend(cond for cond in conditions if cond is not None)
+
+
+Getter = Callable[[Compiled], Fact[Any]]
+NO_REASONS: tuple[Reason, ...] = ()
+TREATY_QUESTION = {
+    "eu_reg_2020_1783": "Whether Reg (EU) 2020/1783 applies",
+    "eio": "Whether the EIO Directive binds it",
+    "eu_mla_2000": "Party status under the EU MLA Convention 2000",
+    "coe_2ap": "Party status under ETS 182",
+    "hague": "Party status under the HCCH 1970 Convention",
+    "untoc": "Party status under UNTOC",
+    "uncac": "Party status under UNCAC",
+}
+
+
+def both(q: Query, key: str) -> tuple[bool | None, tuple[Reason, ...]]:
+    """Whether a treaty binds both states: False if either is known not to be bound, None (with
+    the reasons) if that turns on an unknown fact."""
+    fa, fb = q.a.treaty[key], q.b.treaty[key]
+    va = fa.value if fa.since is None else fa.on(q.day)
+    vb = fb.value if fb.since is None else fb.on(q.day)
+    if va is False or vb is False:
+        return False, NO_REASONS
+    if va is True and vb is True:
+        return True, NO_REASONS
+    question = TREATY_QUESTION[key]
+    pairs = ((q.a, fa, va), (q.b, fb, vb))
+    return None, tuple(
+        state.unknown(fact, question) for state, fact, value in pairs if value is UNKNOWN
+    )
+
+
+def pending(regime: Regime, reasons: tuple[Reason, ...]) -> Outcome:
+    return Outcome((regime,), unknown=list(reasons))
+
+
+def unilateral_route(q: Query) -> Outcome:
+    b, p = q.b, q.proceeding.value
+    fact = b.inc.unilateral.civil if q.proceeding is Proceeding.CIVIL else b.inc.unilateral.criminal
+    rule = fact.on(q.day)
+    out = Outcome(
+        (b.unilateral_regime[p],), accepted_by_requested_state=rule == "permission_required"
+    )
+    if rule == "prohibited":
+        out.barred.append(
+            rule_reason(
+                b.iso2,
+                "unilateral.prohibited",
+                f"{b.iso2} does not allow a foreign court to take evidence on its territory without"
+                f" the approval of its competent authorities ({fact.note or 'see citation'}).",
+                fact,
+            )
+        )
+    elif rule is UNKNOWN:
+        out.unknown.append(
+            b.unknown(fact, f"Whether a foreign court may hear a person there ({p}, no treaty)")
+        )
+    if q.consent is Consent.NO:
+        out.barred.append(
+            Reason(
+                b.iso2,
+                "unilateral.voluntary_only",
+                "Without a request to the requested state no coercion is available, and the person"
+                " does not consent.",
+                c.NO_COERCION_CITATION,
+                "V",
+            )
+        )
+    # A willing person: where consent is not yet given, they are told it is voluntary.
+    voluntary = c.UNILATERAL_VOLUNTARY if q.consent is Consent.UNKNOWN else None
+    out.need(*b.unilateral_conditions[p], voluntary)
+    return out
