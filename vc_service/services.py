@@ -13,6 +13,7 @@ from vc_service.accounts.service import AccountService
 from vc_service.audit.store import AuditStore
 from vc_service.config import Settings
 from vc_service.db import Database
+from vc_service.hearings.registry import Hearings
 from vc_service.service_key import ServiceKey
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class Services:
     accounts: AccountService
     legal: ProfileSet
     audit: AuditStore
+    hearings: Hearings
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -36,13 +38,15 @@ class Services:
         from legal_profiles.loader import load_profiles
 
         legal = load_profiles(settings.legal_profiles_dir)
+        audit = AuditStore(db, settings, key)
         return cls(
             settings=settings,
             db=db,
             key=key,
             accounts=AccountService(db, settings, key),
             legal=legal,
-            audit=AuditStore(db, settings, key),
+            audit=audit,
+            hearings=Hearings(db, settings, key, legal, audit),
         )
 
     async def close(self) -> None:

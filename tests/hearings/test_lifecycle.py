@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from vc_service.errors import InvalidStateError
+from vc_service.errors import InvalidStateError, ValidationFailed
 from vc_service.hearings.lifecycle import (
     EDITABLE,
     TRANSITIONS,
@@ -73,6 +73,6 @@ def test_require_names_the_state_and_the_action() -> None:
 
 def test_unknown_state_names_are_refused() -> None:
     assert parse_state("testimony") is State.TESTIMONY
-    with pytest.raises(InvalidStateError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         parse_state("adjourned")
     assert caught.value.code == "hearing.unknown_state"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from vc_service.errors import InvalidStateError
+from vc_service.errors import InvalidStateError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,10 @@ def parse_state(text: str) -> State:
         return State(text)
     except ValueError:
         known = ", ".join(state.value for state in State)
-        raise InvalidStateError(
+        raise ValidationFailed(
             f"unknown hearing state {text!r}; known states: {known}",
             code="hearing.unknown_state",
-            details={"state": text},
+            details={"fields": {"state": f"must be one of {known}"}},
         ) from None
 
 
