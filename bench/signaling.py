@@ -101,7 +101,7 @@ def bare_app() -> web.Application:
     rooms: dict[str, dict[int, web.WebSocketResponse]] = {}
 
     async def handle(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=64 * 1024)
+        ws = web.WebSocketResponse(max_msg_size=64 * 1024, compress=False)  # same transport
         await ws.prepare(request)
         room, index = request.match_info["room"], int(request.query["i"])
         rooms.setdefault(room, {})[index] = ws
@@ -161,6 +161,11 @@ class ServerProcess:
         assert self.proc is not None
         self.proc.terminate()
         await self.proc.wait()
+
+    def cpu_seconds(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_kib(self) -> int:
         assert self.proc is not None
@@ -264,8 +269,9 @@ def sender_of(text: str) -> str | int:
 
 async def saturation(
     session: aiohttp.ClientSession, server: ServerProcess, seconds: float
-) -> float:
-    """Relayed messages per second with every sender keeping 4 messages in flight."""
+) -> tuple[float, float]:
+    """Relayed messages per second with every sender keeping 4 messages in flight, and the
+    server's CPU time per relayed message in µs (less sensitive to a noisy machine)."""
     rooms = await open_rooms(session, server, 50)
     received = 0
     window: dict[str | int, asyncio.Semaphore] = {}
@@ -297,11 +303,13 @@ async def saturation(
         asyncio.create_task(sender(room[i], room[(i + 1) % 4])) for room in rooms for i in range(4)
     ]
     await asyncio.sleep(0.5)
-    start_count, start = received, time.monotonic()
+    start_count, start, cpu = received, time.monotonic(), server.cpu_seconds()
     await asyncio.sleep(seconds)
-    rate = (received - start_count) / (time.monotonic() - start)
+    count = received - start_count
+    rate = count / (time.monotonic() - start)
+    cpu_per_message = (server.cpu_seconds() - cpu) / max(count, 1) * 1e6
     await close_rooms(rooms, tasks)
-    return rate
+    return rate, cpu_per_message
 
 
 async def latency(
@@ -327,6 +335,9 @@ async def latency(
     targets = {id(room[i]): room[(i + 1) % 4] for room in rooms for i in range(4)}
     order = peers[:]
     random.Random(7).shuffle(order)
+    # The load generator's own garbage collection is not the servers' latency.
+    gc.collect()
+    gc.disable()
     tick, n = 0.005, 0
     per_tick = rate * tick
     due = 0.0
@@ -341,6 +352,7 @@ async def latency(
             due -= 1
         await asyncio.sleep(tick)
     await asyncio.sleep(0.5)
+    gc.enable()
     await close_rooms(rooms, [])
     samples.sort()
     if os.environ.get("VC_BENCH_VERBOSE"):
@@ -454,8 +466,10 @@ async def run(quick: bool) -> None:
         figures: dict[str, dict[str, float]] = {}
         for kind in ("bare", "ours"):
             async with ServerProcess(kind) as server:
+                throughput, cpu = await saturation(session, server, seconds)
                 figures[kind] = {
-                    "throughput": await saturation(session, server, seconds),
+                    "throughput": throughput,
+                    "cpu": cpu,
                     "p99": await latency(session, server, 2000, 500, seconds),
                 }
             # A fresh process: memory freed by the runs above would hide the growth.
@@ -470,6 +484,9 @@ async def run(quick: bool) -> None:
     print(f"bare relay throughput: {bare['throughput']:.0f} msgs/s")
     print(f"our relay throughput: {ours['throughput']:.0f} msgs/s")
     print(f"relay throughput ratio: {ours['throughput'] / bare['throughput']:.2f}")
+    print(f"bare relay server CPU per message: {bare['cpu']:.0f} us")
+    print(f"our relay server CPU per message: {ours['cpu']:.0f} us")
+    print(f"relay CPU ratio (bare/ours): {bare['cpu'] / ours['cpu']:.2f}")
     print(f"bare relay p99 latency: {bare['p99']:.2f} ms")
     print(f"relay p99 latency: {ours['p99']:.2f} ms")
     print(f"bare relay memory per idle socket: {bare['memory']:.1f} KiB")

@@ -92,8 +92,10 @@ class SignalingHandler:
         if not self._origin_allowed(request.headers.get("Origin")):
             log.warning("websocket refused: origin not allowed (hearing %s)", hearing_id)
             raise _http_error(web.HTTPForbidden, "origin.forbidden", "origin not allowed")
+        # No permessage-deflate: one compression context would mix a participant's resume token
+        # with SDP another participant controls (a CRIME-style length oracle), and it costs CPU.
         ws = web.WebSocketResponse(
-            max_msg_size=MAX_MESSAGE_BYTES, heartbeat=self.config.heartbeat_seconds
+            max_msg_size=MAX_MESSAGE_BYTES, heartbeat=self.config.heartbeat_seconds, compress=False
         )
         if not ws.can_prepare(request).ok:
             raise _http_error(web.HTTPBadRequest, "request.not_websocket", "use a WebSocket")

@@ -294,3 +294,13 @@ async def test_end_over_websocket(
     await late.send({"type": "hello", "v": 1, "token": token("party-1"), "code": "123456"})
     assert (await late.next("error"))["code"] == "room.closed"
     assert await late.wait_closed() == CLOSE_NOT_JOINABLE
+
+
+async def test_no_permessage_deflate_even_when_the_client_asks(
+    start_server: StartServer, session: aiohttp.ClientSession
+) -> None:
+    """Compression would let an observer learn a resume token by sizing SDP another peer sends."""
+    server = await start_server()
+    ws = await session.ws_connect(server.url(), compress=15)
+    assert ws.compress == 0
+    await ws.close()
