@@ -245,7 +245,8 @@ class TrackWriter:
         self._thread.start()
 
     def push(self, frame: EncodedFrame) -> None:
-        self._queue.put(frame)
+        if self.error is None:  # a failed writer takes nothing more, so nothing piles up
+            self._queue.put(frame)
 
     def end(self) -> None:
         """No more frames: the thread closes the open segment and exits."""

@@ -48,7 +48,6 @@ class Worker:
         self._peers: dict[str, tap.PeerRecorder] = {}
         self._peer_locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self._counts: dict[tuple[str, str], int] = collections.defaultdict(int)
-        self._writers: list[TrackWriter] = []
         self._events: list[SegmentEvent] = []
         self._loop = asyncio.get_running_loop()
 
@@ -171,7 +170,6 @@ class Worker:
             want_keyframe=want_keyframe,
             on_error=functools.partial(self._writer_failed, track),
         )
-        self._writers.append(writer)
         self._emit(p.event("track", track=track, peer=peer, kind=kind, codec=codec))
         return writer
 

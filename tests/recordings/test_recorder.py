@@ -137,6 +137,11 @@ async def test_leave_reports_the_last_segments_and_a_rejoin_opens_new_tracks(
     first = senders()
     await first.connect(recorder, "carol")
     await watched.wait_for(lambda ev: parts_of_each(ev, {"carol-audio0", "carol-video0"}, 1), 20)
+    # Trickled candidates (as a browser sends them) and the end-of-candidates marker are taken.
+    lines = first.pc.localDescription.sdp.splitlines()
+    candidate = next(line for line in lines if line.startswith("a=candidate:"))
+    await recorder.add_ice("carol", candidate.removeprefix("a="), "0", 0)
+    await recorder.add_ice("carol", None)
     await recorder.leave("carol")
     ended = {str(f["track"]) for f in notices(watched.events, "track_end")}
     assert ended == {"carol-audio0", "carol-video0"}, "leave returns after the last segments"
