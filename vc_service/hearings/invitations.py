@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vc_service.accounts.models import User
 from vc_service.audit.store import AuditStore
 from vc_service.config import Settings
-from vc_service.db import Database
+from vc_service.db import Database, new_id
 from vc_service.errors import Conflict, NotFound, ValidationFailed
 from vc_service.hearings import credentials, letters
 from vc_service.hearings.access import Action, Viewer, check
@@ -268,12 +268,17 @@ class InvitationService:
     ) -> Issued:
         token = credentials.new_token()
         seed = credentials.new_code_seed()
+        invitation_id = new_id()
         invitation = Invitation(
+            id=invitation_id,
             hearing_id=hearing.id,
             participant_id=person.id,
             role=person.role,
             token_hash=credentials.token_hash(token),
             status=InvitationStatus.ACTIVE.value,
+            # The invitation's id is the seed's associated data: a seed copied to another row
+            # does not decrypt.
+            code_secret_enc=self.key.encrypt(CODE_PURPOSE, seed.encode(), invitation_id.encode()),
             code_counter=0,
             code_failures=0,
             locked=False,
@@ -281,10 +286,6 @@ class InvitationService:
             issued_at=self.hearings.clock(),
         )
         s.add(invitation)
-        await s.flush()  # the id is the seed's associated data
-        invitation.code_secret_enc = self.key.encrypt(
-            CODE_PURPOSE, seed.encode(), invitation.id.encode()
-        )
         # A credential obtained through an older link must not outlive it.
         person.join_nonce_hash = None
         valid_from, valid_until = self.window(hearing)

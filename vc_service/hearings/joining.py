@@ -298,12 +298,12 @@ class Joining:
             person = await s.get(Participant, claim.participant_id)
             if person is None or person.hearing_id != hearing_id:
                 raise JoinRefused("the join credential is not valid", code="auth.bad_credential")
+            await self._still_entitled(s, person, claim.via)
             expected = credentials.nonce_hash(claim.nonce)
             if person.join_nonce_hash is None or not hmac.compare_digest(
                 person.join_nonce_hash, expected
             ):
                 raise JoinRefused("the join credential was already used", code="auth.replayed")
-            await self._still_entitled(s, person, claim.via)
             person.join_nonce_hash = None
         return JoinIdentity(hearing_id, person.id, person.role, person.name, claim.via)
 

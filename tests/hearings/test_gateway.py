@@ -1,0 +1,144 @@
+"""What the live hearing calls: signaling's Authenticator and HearingDirectory over the real
+service, the life-cycle moves of the room, and the participant API over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from signaling.errors import AuthError
+from signaling.protocol import Role as SignalingRole
+from signaling.services import AuthRequest, RecordingRule, Stage
+from tests.hearings.conftest import Login
+from tests.hearings.kit import Court, draft_body, iso, slot
+from tests.hearings.test_invitations import at, codes, during, invite, wrong
+from tests.helpers import csrf_cookie
+from vc_service.accounts.models import Role
+from vc_service.errors import InvalidStateError
+from vc_service.hearings.gateway import RoomGateway
+from vc_service.hearings.lifecycle import State
+from vc_service.hearings.opening import SYSTEM
+from vc_service.hearings.registry import RoomInfo
+from vc_service.services import Services
+
+
+def gateway(court: Court) -> RoomGateway:
+    return RoomGateway(court.hearings, court.services.accounts)
+
+
+async def test_hello_with_a_credential_or_with_token_and_code(lite: Court) -> None:
+    record = await lite.create()
+    issued = await invite(lite, record)
+    at(lite, during(record))
+    doors = gateway(lite)
+    direct = await doors.authenticate(AuthRequest(record.id, token=issued.token, code=issued.code))
+    assert direct.role is SignalingRole.WITNESS and direct.display_name == "Camille Martin"
+    with pytest.raises(AuthError) as replay:
+        await doors.authenticate(AuthRequest(record.id, token=issued.token, code=issued.code))
+    assert replay.value.code == "auth.replayed"
+    grant = await lite.hearings.join_with_account(lite.authority_fr.principal, record.id)
+    seated = await doors.authenticate(AuthRequest(record.id, session=grant.credential))
+    assert seated.role is SignalingRole.AUTHORITY and seated.hearing_id == record.id
+    cases = [
+        (AuthRequest(record.id, session=grant.credential), "auth.replayed"),
+        (AuthRequest(record.id, session="something-else"), "auth.bad_session"),
+        (AuthRequest(record.id, token="x" * 43, code="123456"), "auth.bad_token"),
+        (AuthRequest(record.id), "auth.bad_session"),
+    ]
+    for request, code in cases:
+        with pytest.raises(AuthError) as caught:
+            await doors.authenticate(request)
+        assert caught.value.code == code
+    current = (await codes(lite, record))[0]
+    with pytest.raises(AuthError) as bad_code:
+        await doors.authenticate(AuthRequest(record.id, token=issued.token, code=wrong(current)))
+    assert bad_code.value.code == "auth.bad_code"
+
+
+async def test_the_directory_gives_conditions_recording_and_participants(lite: Court) -> None:
+    record = await lite.create()
+    info = await gateway(lite).load(record.id)
+    assert info is not None and info.state == "scheduled" and not info.joinable
+    assert [p.role for p in info.participants] == [
+        SignalingRole.JUDGE, SignalingRole.WITNESS, SignalingRole.AUTHORITY,
+        SignalingRole.INTERPRETER,
+    ]  # fmt: skip
+    during_ids = {c.id for c in info.conditions if c.stage is Stage.DURING}
+    assert "identity.verified" in during_ids
+    assert all(c.satisfied_by and c.citation for c in info.conditions)
+    assert info.recording is RecordingRule.PROHIBITED  # recording was not requested
+    assert await gateway(lite).load("no-such-hearing") is None
+
+
+async def test_recording_in_the_room_follows_the_request_and_the_law(patched: Court) -> None:
+    record = await patched.create(recording_requested=True, starts_at=iso(slot(hour=10)))
+    info = await gateway(patched).load(record.id)
+    assert info is not None and info.recording is RecordingRule.ALLOWED
+    room = await patched.hearings.room_info(record.id)
+    assert isinstance(room, RoomInfo) and room.recording_permitted and room.consent == "yes"
+
+
+async def test_the_room_moves_the_life_cycle_with_its_events(lite: Court) -> None:
+    hearings = lite.hearings
+    record = await lite.create()
+    version = 1
+    for condition in record.hearing.legal_decision["conditions"]:
+        if condition["stage"] == "before":
+            version = (
+                await hearings.schedule.record_condition(
+                    lite.judge.viewer, record.id, version, condition["id"], "done"
+                )
+            ).version
+    await hearings.schedule.open(lite.judge.viewer, record.id, version)
+    actor = {"role": "judge", "id": lite.judge.principal.user_id, "name": "Judge Berlin"}
+    assert await hearings.advance(record.id, State.IN_SESSION, actor) is State.OPEN
+    assert await hearings.advance(record.id, State.IN_SESSION, actor) is State.IN_SESSION
+    await hearings.advance(record.id, State.TESTIMONY, actor)
+    with pytest.raises(InvalidStateError) as caught:
+        await hearings.advance(record.id, State.SEALED, SYSTEM)
+    assert "is testimony" in caught.value.message
+    await hearings.advance(
+        record.id, State.CLOSED, actor, event="hearing.closed", fields={"reason": "ended"}
+    )
+    await hearings.advance(record.id, State.SEALED, SYSTEM, event=None)
+    events = await lite.events(record.id)
+    moves = [(e.get("from"), e.get("to")) for e in events if "to" in e]
+    assert moves[-4:] == [
+        ("scheduled", "open"), ("open", "in_session"), ("in_session", "testimony"),
+        ("testimony", "closed"),
+    ]  # fmt: skip
+    assert events[-1]["type"] == "hearing.closed" and events[-1]["reason"] == "ended"
+    assert (await hearings.room_info(record.id) or pytest.fail()).state == "sealed"
+
+
+async def test_a_participant_joins_over_http(login: Login, services: Services) -> None:
+    judge = await login("judge", Role.JUDGE)
+    response = await judge.client.post("/api/hearings", json=draft_body(), headers=judge.headers())
+    created = await response.json()
+    hid, witness = created["id"], created["participants"][1]["id"]
+    base = f"/api/hearings/{hid}/participants/{witness}"
+    issued = await (await judge.client.post(f"{base}/invitation", headers=judge.headers())).json()
+    start = datetime.fromisoformat(created["starts_at"].replace("Z", "+00:00"))
+    services.hearings.schedule.clock = lambda: start - timedelta(minutes=10)
+    # The participant's browser: no account, the token in a header, the CSRF cookie.
+    client = judge.client
+    client.session.cookie_jar.clear()
+    token = {"X-Invitation-Token": issued["token"]}
+    info = await client.get(f"/api/invite/{hid}", headers=token)
+    assert info.status == 200 and (await info.json())["participant"]["role"] == "witness"
+    missing = await client.get(f"/api/invite/{hid}")
+    assert (await missing.json())["error"]["code"] == "invitation.token_missing"
+    ics = await client.get(f"/api/invite/{hid}/calendar.ics?token={issued['token']}")
+    assert ics.status == 200 and ics.content_type == "text/calendar"
+    csrf = await csrf_cookie(client)
+    headers = {**token, "X-CSRF-Token": csrf}
+    wrong = await client.post(f"/api/invite/{hid}/join", json={"code": "12345"}, headers=headers)
+    assert wrong.status == 422
+    joined = await client.post(
+        f"/api/invite/{hid}/join", json={"code": issued["code"]}, headers=headers
+    )
+    grant = await joined.json()
+    assert joined.status == 200, grant
+    identity = await services.hearings.verify_join(hid, grant["credential"])
+    assert identity.participant_id == witness

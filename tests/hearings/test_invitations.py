@@ -1,0 +1,338 @@
+"""Invitations and one-time codes: hashed tokens, the validity window, single-use codes, lock-out,
+revocation and re-issue, join credentials, account joins, and what the outbox holds."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.hearings.kit import Court, iso, slot
+from vc_service.errors import (
+    Conflict,
+    Forbidden,
+    InvalidStateError,
+    Locked,
+    NotFound,
+    ServiceError,
+    Unauthenticated,
+    ValidationFailed,
+)
+from vc_service.hearings import credentials
+from vc_service.hearings.credentials import JoinRefused
+from vc_service.hearings.invitations import Issued
+from vc_service.hearings.joining import LinkGone
+from vc_service.hearings.models import Invitation, OutboxMessage, Participant
+from vc_service.hearings.views import HearingRecord
+
+
+def at(court: Court, moment: datetime) -> None:
+    court.hearings.schedule.clock = lambda: moment
+
+
+def during(record: HearingRecord) -> datetime:
+    """Half an hour before the start: inside the default 60-minute lead."""
+    return record.hearing.starts_at - timedelta(minutes=30)
+
+
+async def invite(court: Court, record: HearingRecord, index: int = 1) -> Issued:
+    person = record.participants[index]
+    return await court.hearings.invitations.issue(court.judge.viewer, record.id, person.id)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+async def test_the_token_is_shown_once_and_stored_only_as_its_hash(desk: Court) -> None:
+    record = await desk.create()
+    issued = await invite(desk, record)
+    assert len(issued.token) >= 43 and issued.link.endswith(f"/join/{record.id}#{issued.token}")
+    assert issued.code.isdigit() and len(issued.code) == 6
+    async with desk.services.db.session() as s:
+        row = await s.scalar(select(Invitation).where(Invitation.id == issued.invitation_id))
+        messages = (await s.scalars(select(OutboxMessage))).all()
+    assert row is not None
+    assert row.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+    stored = b"".join(
+        [row.code_secret_enc, *(m.body_enc for m in messages)]
+        + [m.attachment_enc or b"" for m in messages]
+    )
+    assert issued.token.encode() not in stored and issued.code.encode() not in stored
+    # The letters: the link to the witness, the code to the judge, never together.
+    letters = await desk.hearings.outbox.messages(record.id)
+    by_kind = {m["kind"]: m for m in letters}
+    assert by_kind["invitation"]["recipient"] == "camille@example.org"
+    assert issued.link in by_kind["invitation"]["body"]
+    assert issued.code not in by_kind["invitation"]["body"]
+    assert by_kind["code"]["recipient"] == "judge_berlin@court.example"
+    assert issued.code in by_kind["code"]["body"] and issued.token not in by_kind["code"]["body"]
+    assert {m["status"] for m in letters} == {"held"}  # no mail server configured
+    events = await desk.events(record.id)
+    assert events[-1]["type"] == "invitation.issued"
+    assert events[-1]["participant_id"] == record.participants[1].id
+    assert issued.token not in str(events) and issued.code not in str(events)
+
+
+async def test_a_code_works_once_and_so_does_the_credential(desk: Court) -> None:
+    record = await desk.create()
+    issued = await invite(desk, record)
+    at(desk, during(record))
+    joining = desk.hearings.joining
+    grant = await joining.join(record.id, issued.token, issued.code)
+    with pytest.raises(Conflict) as replay:
+        await joining.join(record.id, issued.token, issued.code)
+    assert replay.value.code == "invitation.code_used"
+    identity = await desk.hearings.verify_join(record.id, grant.credential)
+    assert (identity.participant_id, identity.role) == (record.participants[1].id, "witness")
+    assert identity.via == f"invitation:{issued.invitation_id}"
+    with pytest.raises(JoinRefused) as again:
+        await desk.hearings.verify_join(record.id, grant.credential)
+    assert again.value.code == "auth.replayed"
+    [overview] = [
+        item
+        for item in await desk.hearings.invitations.overview(desk.clerk.viewer, record.id)
+        if item["invitation"]
+    ]
+    next_code = overview["invitation"]["code"]
+    assert next_code != issued.code and overview["invitation"]["codes_used"] == 1
+    second = await joining.join(record.id, issued.token, next_code)
+    assert second.credential != grant.credential
+    types = await desk.event_types(record.id)
+    assert types.count("invitation.code_accepted") == 2
+    assert types.count("invitation.code_failed") == 1  # the replay
+
+
+async def test_two_people_racing_with_one_code_only_one_gets_in(desk: Court) -> None:
+    record = await desk.create()
+    issued = await invite(desk, record)
+    at(desk, during(record))
+    joining = desk.hearings.joining
+    results = await asyncio.gather(
+        joining.join(record.id, issued.token, issued.code),
+        joining.join(record.id, issued.token, issued.code),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+
+
+async def test_wrong_codes_slow_down_then_lock_until_a_new_code(desk: Court) -> None:
+    record = await desk.create()
+    issued = await invite(desk, record)
+    now = during(record)
+    at(desk, now)
+    joining = desk.hearings.joining
+    bad = wrong(issued.code)
+    with pytest.raises(Unauthenticated) as first:
+        await joining.join(record.id, issued.token, bad)
+    assert (first.value.code, first.value.details["attempts_left"]) == ("invitation.wrong_code", 2)
+    with pytest.raises(Unauthenticated) as second:
+        await joining.join(record.id, issued.token, bad)
+    assert second.value.details["attempts_left"] == 1
+    with pytest.raises(Locked) as slow:
+        await joining.join(record.id, issued.token, bad)
+    assert slow.value.code == "invitation.rate_limited"
+    assert slow.value.details["retry_after_seconds"] == 2
+    at(desk, now + timedelta(seconds=2))
+    with pytest.raises(Locked) as locked:
+        await joining.join(record.id, issued.token, bad)
+    assert locked.value.code == "invitation.locked"
+    with pytest.raises(Locked):  # even the right code
+        await joining.join(record.id, issued.token, issued.code)
+    failures = [e for e in await desk.events(record.id) if e["type"] == "invitation.code_failed"]
+    assert [(e["failures"], e["locked"]) for e in failures] == [(1, False), (2, False), (3, True)]
+    assert failures[0]["actor"]["role"] == "witness"
+    code = await desk.hearings.invitations.reset_code(
+        desk.clerk.viewer, record.id, record.participants[1].id
+    )
+    assert (await joining.join(record.id, issued.token, code)).role == "witness"
+    assert (await desk.event_types(record.id))[-2:] == [
+        "invitation.code_reset",
+        "invitation.code_accepted",
+    ]
+
+
+async def test_the_link_works_only_inside_its_window(lite: Court) -> None:
+    record = await lite.create()
+    issued = await invite(lite, record)
+    joining = lite.hearings.joining
+    at(lite, record.hearing.starts_at - timedelta(minutes=61))
+    info = await joining.lookup(record.id, issued.token)
+    assert info["invitation"]["open_now"] is False
+    with pytest.raises(Forbidden) as early:
+        await joining.join(record.id, issued.token, issued.code)
+    assert early.value.code == "invitation.not_yet_valid"
+    assert early.value.details["valid_from"] == info["invitation"]["valid_from"]
+    at(lite, record.hearing.ends_at)
+    for attempt in (
+        joining.lookup(record.id, issued.token),
+        joining.join(record.id, issued.token, issued.code),
+    ):
+        with pytest.raises(LinkGone) as late:
+            await attempt
+        assert (late.value.code, late.value.status) == ("invitation.expired", 410)
+
+
+async def test_revoked_replaced_foreign_and_unknown_links(lite: Court) -> None:
+    first = await lite.create()
+    other = await lite.create(
+        starts_at=iso(slot(days=60)), venue="Elsewhere",
+        person_heard={"role": "expert", "name": "Dr. Roux", "language": "fr", "consent": "yes"},
+        participants=[],
+    )  # fmt: skip
+    invitations, joining = lite.hearings.invitations, lite.hearings.joining
+    old = await invite(lite, first)
+    with pytest.raises(Conflict) as twice:
+        await invite(lite, first)
+    assert twice.value.code == "invitation.already_issued"
+    new = await invitations.issue(
+        lite.judge.viewer, first.id, first.participants[1].id, reissue=True
+    )
+    at(lite, during(first))
+    cases: list[tuple[str, str, type[ServiceError], str]] = [
+        (first.id, old.token, LinkGone, "invitation.superseded"),
+        (other.id, new.token, Forbidden, "invitation.wrong_hearing"),
+        (first.id, credentials.new_token(), NotFound, "invitation.not_found"),
+    ]
+    for hearing_id, token, kind, code in cases:
+        with pytest.raises(kind) as caught:
+            await joining.join(hearing_id, token, new.code)
+        assert caught.value.code == code
+    assert (await joining.lookup(first.id, new.token))["participant"]["role"] == "witness"
+    await invitations.revoke(lite.clerk.viewer, first.id, first.participants[1].id, "wrong person")
+    with pytest.raises(LinkGone) as revoked:
+        await joining.lookup(first.id, new.token)
+    assert revoked.value.code == "invitation.revoked"
+    with pytest.raises(NotFound):
+        await invitations.revoke(lite.clerk.viewer, first.id, first.participants[1].id, "again")
+    types = await lite.event_types(first.id)
+    assert types.count("invitation.issued") == 2 and types.count("invitation.revoked") == 2
+
+
+async def test_who_may_be_invited_and_when(lite: Court) -> None:
+    invitations = lite.hearings.invitations
+    record = await lite.create()
+    judge_seat = record.participants[0]
+    with pytest.raises(ValidationFailed) as judge:
+        await invitations.issue(lite.judge.viewer, record.id, judge_seat.id)
+    assert judge.value.code == "invitation.judge_has_account"
+    with pytest.raises(NotFound):
+        await invitations.issue(lite.judge.viewer, record.id, "no-such-participant")
+    for outsider in (lite.other_judge, lite.authority_fr):
+        with pytest.raises((NotFound, Forbidden)):
+            await invitations.issue(outsider.viewer, record.id, record.participants[1].id)
+    pending = await lite.create(
+        requested_state="US", venue="Boston", venue_time_zone="America/New_York",
+        proceeding="civil", starts_at=iso(slot("America/New_York", days=70)), participants=[],
+        person_heard={"role": "witness", "name": "J. Doe", "language": "en", "consent": "yes"},
+    )  # fmt: skip
+    with pytest.raises(InvalidStateError) as draft:
+        await invitations.issue(lite.judge.viewer, pending.id, pending.participants[1].id)
+    assert draft.value.details["state"] == "draft"
+
+
+async def test_cancelling_ends_every_link_and_tells_the_invited(lite: Court) -> None:
+    record = await lite.create()
+    issued = await invite(lite, record)
+    await lite.hearings.schedule.cancel(lite.judge.viewer, record.id, 1, "Case withdrawn.")
+    with pytest.raises(LinkGone) as gone:
+        await lite.hearings.joining.lookup(record.id, issued.token)
+    assert gone.value.code == "invitation.revoked"
+    letters = await lite.hearings.outbox.messages(record.id)
+    notice = next(m for m in letters if m["kind"] == "cancelled")
+    assert notice["recipient"] == "camille@example.org" and "cancelled" in notice["body"]
+    async with lite.services.db.session() as s:
+        row = await s.get(OutboxMessage, notice["id"])
+        assert row is not None
+        ics = lite.hearings.outbox.letter(row).attachment or b""
+    assert b"STATUS:CANCELLED" in ics and b"METHOD:CANCEL" in ics
+    assert (await lite.event_types(record.id))[-2:] == ["hearing.cancelled", "invitation.revoked"]
+
+
+async def test_join_credentials_are_bound_short_lived_and_unforgeable(lite: Court) -> None:
+    first = await lite.create()
+    other = await lite.create(
+        starts_at=iso(slot(days=60)), venue="Elsewhere", participants=[],
+        person_heard={"role": "expert", "name": "Dr. Roux", "language": "fr", "consent": "yes"},
+    )  # fmt: skip
+    issued = await invite(lite, first)
+    at(lite, during(first))
+    hearings = lite.hearings
+    grant = await hearings.joining.join(first.id, issued.token, issued.code)
+    prefix, body, mac = grant.credential.split(".")
+    forged = f"{prefix}.{body}.{mac[:-2]}AA"
+    cases = [
+        (other.id, grant.credential, "auth.wrong_hearing"),
+        (first.id, forged, "auth.bad_credential"),
+        (first.id, "vcj1.e30.AAAA", "auth.bad_credential"),
+        (first.id, "not a credential", "auth.bad_credential"),
+    ]
+    for hearing_id, credential, code in cases:
+        with pytest.raises(JoinRefused) as caught:
+            await hearings.verify_join(hearing_id, credential)
+        assert caught.value.code == code
+    at(lite, during(first) + timedelta(seconds=301))
+    with pytest.raises(JoinRefused) as expired:
+        await hearings.verify_join(first.id, grant.credential)
+    assert expired.value.code == "auth.expired"
+    # A credential dies with its invitation.
+    at(lite, during(first))
+    fresh = await hearings.joining.join(first.id, issued.token, (await codes(lite, first))[0])
+    await hearings.invitations.revoke(lite.judge.viewer, first.id, fresh.participant_id, "oops")
+    with pytest.raises(JoinRefused) as revoked:
+        await hearings.verify_join(first.id, fresh.credential)
+    assert revoked.value.code == "auth.revoked"
+
+
+async def codes(court: Court, record: HearingRecord) -> list[str]:
+    overview = await court.hearings.invitations.overview(court.judge.viewer, record.id)
+    return [
+        i["invitation"]["code"] for i in overview if i["invitation"] and i["invitation"]["code"]
+    ]
+
+
+async def test_staff_and_authorities_join_with_their_accounts(lite: Court) -> None:
+    record = await lite.create()
+    hearings = lite.hearings
+    judge = await hearings.join_with_account(lite.judge.principal, record.id)
+    assert (await hearings.verify_join(record.id, judge.credential)).role == "judge"
+    authority = await hearings.join_with_account(lite.authority_fr.principal, record.id)
+    identity = await hearings.verify_join(record.id, authority.credential)
+    assert (identity.role, identity.participant_id) == ("authority", record.participants[2].id)
+    assert identity.via == f"account:{lite.authority_fr.principal.user_id}"
+    events = await lite.events(record.id)
+    assert events[-1]["type"] == "participant.account_bound"
+    async with lite.services.db.session() as s:
+        seat = await s.get(Participant, record.participants[2].id)
+        assert seat is not None and seat.user_id == lite.authority_fr.principal.user_id
+    with pytest.raises(NotFound):
+        await hearings.join_with_account(lite.authority_ch.principal, record.id)
+    with pytest.raises(Forbidden) as clerk:
+        await hearings.join_with_account(lite.clerk.principal, record.id)
+    assert clerk.value.code == "join.not_a_participant"
+    await hearings.schedule.cancel(lite.judge.viewer, record.id, 1, "Withdrawn.")
+    with pytest.raises(Conflict) as closed:
+        await hearings.join_with_account(lite.judge.principal, record.id)
+    assert closed.value.code == "join.not_joinable"
+
+
+async def test_what_the_link_shows_the_participant(lite: Court) -> None:
+    record = await lite.create()
+    issued = await invite(lite, record, index=3)  # the interpreter, in Paris by default
+    info = await lite.hearings.joining.lookup(record.id, issued.token)
+    assert info["participant"] == {
+        "id": record.participants[3].id, "role": "interpreter", "name": "Ana Weber",
+        "language": "", "time_zone": "Europe/Paris", "heard": False,
+    }  # fmt: skip
+    assert info["hearing"]["starts"]["time_zone"] == "Europe/Paris"
+    assert info["hearing"]["court"] == "Landgericht Berlin"
+    during_ids = [
+        c["id"] for c in record.hearing.legal_decision["conditions"] if c["stage"] == "during"
+    ]
+    assert [n["id"] for n in info["notices"]] == during_ids
+    assert all(n["citation"] for n in info["notices"])
+    ics = await lite.hearings.joining.calendar(record.id, issued.token)
+    assert b"TZID=Europe/Paris" in ics and issued.link.encode() in ics.replace(b"\r\n ", b"")
