@@ -14,6 +14,7 @@ from aiohttp import web
 
 from vc_service import demo, logs, migrate
 from vc_service.accounts.models import Role
+from vc_service.audit import cli as audit_cli
 from vc_service.config import Settings, load_settings, parse_bind
 from vc_service.errors import ServiceError
 from vc_service.http.app import create_app
@@ -24,6 +25,7 @@ EXIT_BAD_INPUT = 2
 # Feature packages add their commands here: each takes the subparsers object.
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 EXTRA_COMMANDS: list[Registrar] = []
+EXTRA_COMMANDS.append(audit_cli.register)
 
 
 def progress(message: str) -> None:

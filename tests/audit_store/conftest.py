@@ -18,5 +18,11 @@ def audit(any_services: Services) -> AuditStore:
 
 
 @pytest.fixture
+def sqlite_audit(services: Services) -> AuditStore:
+    """For tests of logic that does not depend on the database (validation, timers)."""
+    return services.audit
+
+
+@pytest.fixture
 def hearing() -> str:
     return new_id()

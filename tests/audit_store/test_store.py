@@ -83,13 +83,14 @@ async def test_logs_are_separate(audit: AuditStore) -> None:
     ],
 )
 async def test_bad_events_are_refused_with_a_code(
-    audit: AuditStore,
+    sqlite_audit: AuditStore,
     hearing: str,
     event_type: str,
     actor: dict[str, object],
     fields: dict[str, object],
     code: str,
 ) -> None:
+    audit = sqlite_audit
     with pytest.raises(AuditError) as caught:
         await audit.append(hearing, event_type, actor, fields)  # type: ignore[arg-type]
     assert caught.value.code == code
@@ -97,7 +98,8 @@ async def test_bad_events_are_refused_with_a_code(
     assert await audit.size(hearing) == 0
 
 
-async def test_bad_hearing_id_is_refused(audit: AuditStore) -> None:
+async def test_bad_hearing_id_is_refused(sqlite_audit: AuditStore) -> None:
+    audit = sqlite_audit
     for bad in ("", "ABC", "x\n", new_id().upper(), new_id() + " "):
         with pytest.raises(EventError) as caught:
             await audit.append(bad, "hearing.created", JUDGE, {})

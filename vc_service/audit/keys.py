@@ -9,13 +9,18 @@ halves (with windows) in the trust policy for as long as any hearing they signed
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
 from vc_service.audit.checkpoint import (
@@ -26,7 +31,9 @@ from vc_service.audit.checkpoint import (
     check_key_name,
     key_id,
 )
+from vc_service.audit.events import format_ts
 from vc_service.audit.models import AuditCosigner, AuditSigningKey
+from vc_service.audit.policy import POLICY_VERSION, policy_from_dict
 from vc_service.db import Database, utcnow
 from vc_service.service_key import ServiceKey
 
@@ -60,8 +67,7 @@ class SigningKeys:
         self.db = db
         self._key = key
         self.origin_domain = origin_domain
-        self._signer: Signer | None = None
-        self._signer_row: str = ""
+        self._signers: dict[str, Signer] = {}  # decrypted once per key and process
 
     def _new_row(self, number: int, now: datetime) -> AuditSigningKey:
         name = f"{self.origin_domain}/audit-key/{number}"
@@ -128,13 +134,56 @@ class SigningKeys:
             return await self._active_row()
 
     async def signer(self) -> Signer:
-        """A `Signer` for the active key (decrypted once per key and process)."""
-        row = await self._active_row()
-        if self._signer is None or self._signer_row != row.id:
+        """A `Signer` for the active key."""
+        return self._decrypted(await self._active_row())
+
+    async def signers_for(self, moment: datetime) -> list[Signer]:
+        """Signers for a checkpoint whose last event is dated `moment`: the key whose window
+        contains `moment` (a verifier without a timestamp judges the key at that time) and the
+        active key (valid at any later RFC 3161 genTime), once each. Across a rotation the note
+        thus carries both signatures, which signed-note verifiers accept by design."""
+        active = await self._active_row()
+        async with self.db.session() as session:
+            then = (
+                (
+                    await session.execute(
+                        select(AuditSigningKey)
+                        .where(AuditSigningKey.not_before <= moment)
+                        .where(
+                            AuditSigningKey.not_after.is_(None)
+                            | (AuditSigningKey.not_after > moment)
+                        )
+                        .order_by(AuditSigningKey.not_before)
+                    )
+                )
+                .scalars()
+                .first()
+            )
+        rows = [active] if then is None or then.id == active.id else [then, active]
+        return [self._decrypted(row) for row in rows]
+
+    def _decrypted(self, row: AuditSigningKey) -> Signer:
+        signer = self._signers.get(row.id)
+        if signer is None:
             raw = self._key.decrypt(PURPOSE, bytes(row.private_key_enc), row.name.encode())
-            self._signer = Signer(row.name, Ed25519PrivateKey.from_private_bytes(raw))
-            self._signer_row = row.id
-        return self._signer
+            signer = Signer(row.name, Ed25519PrivateKey.from_private_bytes(raw))
+            self._signers[row.id] = signer
+        return signer
+
+    async def ensure_in(self, session: AsyncSession) -> bool:
+        """Create the first key inside the caller's transaction if there is none, so it
+        predates every event; returns True once a key is known to exist."""
+        found = await session.execute(select(AuditSigningKey.id).limit(1))
+        if found.first() is not None:
+            return True
+        try:
+            # A savepoint, so losing a race with another process does not spoil the caller's
+            # transaction: the other process's key is then the first key.
+            async with session.begin_nested():
+                session.add(self._new_row(1, utcnow()))
+        except IntegrityError:
+            return True
+        return False
 
     async def all(self) -> list[KeyInfo]:
         """Every log key ever used, oldest first."""
@@ -194,3 +243,85 @@ class SigningKeys:
         return [
             TrustedKey(row.name, bytes(row.public_key), SIG_TYPE_COSIGNATURE_V1) for row in rows
         ]
+
+
+# -- the verifier's trust policy ------------------------------------------------------------
+
+
+def trust_policy_document(
+    keys: Sequence[KeyInfo],
+    origin_prefix: str,
+    *,
+    cosigners: Sequence[TrustedKey] = (),
+    quorum: int = 0,
+    tsa_roots: Sequence[tuple[str, str]] = (),
+    tsa_policy_oids: Sequence[str] = (),
+    max_clock_skew_seconds: int = 300,
+) -> dict[str, Any]:
+    """The policy (format of `policy.py`) that trusts every log key in its validity window;
+    `tsa_roots` are (name, PEM) pairs, and giving any makes a timestamp required."""
+    log_keys: list[dict[str, str]] = []
+    for info in keys:
+        entry = {
+            "name": info.name,
+            "public_key": base64.b64encode(info.public_key).decode("ascii"),
+            "valid_from": format_ts(info.not_before),
+        }
+        if info.not_after is not None:
+            entry["valid_until"] = format_ts(info.not_after)
+        log_keys.append(entry)
+    doc: dict[str, Any] = {
+        "version": POLICY_VERSION,
+        "origin_prefix": origin_prefix,
+        "cosigner_quorum": quorum,
+        "require_timestamp": bool(tsa_roots),
+        "max_clock_skew_seconds": max_clock_skew_seconds,
+        "log_keys": log_keys,
+    }
+    if cosigners:
+        doc["cosigners"] = [
+            {"name": key.name, "public_key": base64.b64encode(key.public_key).decode("ascii")}
+            for key in cosigners
+        ]
+    if tsa_roots:
+        doc["tsa_roots"] = [
+            {"name": name, "certificate": pem, "policy_oids": list(tsa_policy_oids)}
+            for name, pem in tsa_roots
+        ]
+    # Refuse to hand out a policy the verifier would not read.
+    policy_from_dict(json.loads(json.dumps(doc)))
+    return doc
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        # A JSON string without \\u escapes of non-ASCII is a valid TOML basic string.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def policy_text(doc: dict[str, Any], fmt: str) -> str:
+    """Render a policy document as TOML (commented, for people) or JSON."""
+    if fmt == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    lines = [
+        "# vc-service audit trust policy: give it to `vc-service log verify --trust`.",
+        "# Distribute it out of band; a verifier never takes keys from a bundle.",
+    ]
+    tables = {name: value for name, value in doc.items() if isinstance(value, list) and value}
+    tables = {name: value for name, value in tables.items() if isinstance(value[0], dict)}
+    for name, value in doc.items():
+        if name not in tables:
+            lines.append(f"{name} = {_toml_value(value)}")
+    for name, entries in tables.items():
+        for entry in entries:
+            lines.append("")
+            lines.append(f"[[{name}]]")
+            lines.extend(f"{key} = {_toml_value(item)}" for key, item in entry.items())
+    return "\n".join(lines) + "\n"

@@ -53,7 +53,7 @@ class AuditCheckpoint(Base):
     hearing_id: Mapped[str] = mapped_column(HEARING_ID, primary_key=True)
     size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     note: Mapped[bytes] = mapped_column(LargeBinary)
-    key_name: Mapped[str] = mapped_column(String(200))
+    key_name: Mapped[str] = mapped_column(String(500))  # the signing key names, space-separated
     final: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

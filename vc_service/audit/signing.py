@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -21,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
+from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.checkpoint import (
     Checkpoint,
     SignedNote,
@@ -28,6 +30,7 @@ from vc_service.audit.checkpoint import (
     sign_checkpoint,
     verify_cosignatures,
 )
+from vc_service.audit.events import parse_ts
 from vc_service.audit.keys import SigningKeys
 from vc_service.audit.models import AuditCheckpoint, AuditCosignature, AuditLog, AuditTimestamp
 from vc_service.audit.tsa import TimestampClient
@@ -106,11 +109,14 @@ class LogSigner:
             existing = await self.note(hearing_id, size)
             if existing is not None:
                 return existing
-        signer = await self.keys.signer()
+        last = await self.store.event(hearing_id, size - 1)
+        assert last is not None
+        signers = await self.keys.signers_for(parse_ts(parse_canonical(last)["ts"]))
         head = Checkpoint(self.store.origin(hearing_id), size, tree.root(size))
-        note = sign_checkpoint(head, [signer])
+        note = sign_checkpoint(head, signers)
+        names = " ".join(signer.name for signer in signers)
         async with self.store.db.transaction() as session:
-            await _insert_ignore(session, hearing_id, size, note, signer.name)
+            await _insert_ignore(session, hearing_id, size, note, names)
         self._signed[hearing_id] = max(size, self._signed.get(hearing_id, 0))
         stored = await self.note(hearing_id, size)
         assert stored is not None
@@ -147,6 +153,7 @@ class LogSigner:
         assert note is not None
         if self.tsa is not None and await self.timestamp(hearing_id, size) is None:
             body = parse_signed_note(note).body
+            await self._after_second_of(hearing_id, size)
             stamp = await self.tsa.stamp(body)
             async with self.store.db.transaction() as session:
                 session.add(
@@ -175,6 +182,16 @@ class LogSigner:
         if timer is not None:
             timer.cancel()
         return note
+
+    async def _after_second_of(self, hearing_id: str, size: int) -> None:
+        """Wait until the second after the last event's ts: many TSAs give genTime in whole
+        seconds, and a verifier requires genTime >= the last event's ts."""
+        last = await self.store.event(hearing_id, size - 1)
+        assert last is not None
+        moment = parse_ts(parse_canonical(last)["ts"]).replace(microsecond=0)
+        wait = (moment + timedelta(seconds=1) - utcnow()).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def final_size(self, hearing_id: str) -> int | None:
         """Size of the sealed log's final checkpoint, or None while it is not sealed."""
@@ -249,6 +266,12 @@ class LogSigner:
             ).scalars()
             extra = "".join(lines).encode("utf-8")
         return note + extra
+
+    async def wait_idle(self) -> None:
+        """Wait for the interim checkpoints already due (not the timers)."""
+        due = [task for task in self._tasks if task not in self._timers.values()]
+        if due:
+            await asyncio.gather(*due, return_exceptions=True)
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
 from vc_service.audit.canonical import canonical_bytes
+from vc_service.audit.events import (
+    CLOSING_EVENT,
+    EventError,
+    LogSealed,
+    check_event,
+    check_hearing_id,
+    format_ts,
+)
+from vc_service.audit.export import Attachments, AttachmentSource, export_bundle
 from vc_service.audit.keys import SigningKeys
 from vc_service.audit.models import AuditEvent, AuditLog
 from vc_service.audit.signing import LogSigner
@@ -45,14 +53,6 @@ from vc_service.service_key import ServiceKey
 
 log = logging.getLogger(__name__)
 
-ENVELOPE = frozenset({"v", "log", "seq", "ts", "type", "actor"})
-ACTOR_KEYS = frozenset({"role", "id", "name"})
-CLOSING_EVENT = "hearing.closed"
-_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
-# Hearing ids are lowercase UUIDs (`db.new_id()`); the trust policy expects exactly that after
-# its origin prefix, so a log the verifier would refuse is never started.
-_HEARING_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ROLE = re.compile(r"[a-z][a-z_]{0,31}")
 MAX_BATCH = 2000
 MAX_TRIES = 5
 TREE_CACHE = 32
@@ -62,65 +62,6 @@ _HEAD: Table = AuditLog.__table__  # type: ignore[assignment]  # Core, skips ORM
 
 # Called after each commit with (hearing_id, new_size); the checkpoint signer listens here.
 CommitHook = Callable[[str, int], Awaitable[None] | None]
-
-
-class EventError(AuditError):
-    """An event given to `append` is outside the contract (envelope, actor, type)."""
-
-    code = "audit.event.invalid"
-
-
-class LogSealed(AuditError):
-    """The log has taken its `hearing.closed` event (or was sealed): it accepts no more."""
-
-    status = 409
-    code = "audit.log.sealed"
-
-
-def format_ts(moment: Any) -> str:
-    """RFC 3339 UTC with microseconds and `Z`, the one time format of the log."""
-    return str(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
-
-
-def check_hearing_id(hearing_id: str) -> None:
-    if type(hearing_id) is not str or not _HEARING_ID.fullmatch(hearing_id):
-        raise EventError(
-            "audit.event.hearing_id", f"hearing id {hearing_id!r} is not a lowercase UUID"
-        )
-
-
-def check_event(event_type: str, actor: dict[str, str], fields: dict[str, object]) -> None:
-    """Raise `EventError` / `CanonicalError` unless the event fits the contract."""
-    if type(event_type) is not str or not _EVENT_TYPE.fullmatch(event_type) or len(event_type) > 64:
-        raise EventError(
-            "audit.event.type", f"event type {event_type!r} must be dotted lowercase, e.g. a.b"
-        )
-    if type(actor) is not dict:
-        raise EventError("audit.event.actor", "actor must be a dict")
-    extra = sorted(set(actor) - ACTOR_KEYS, key=str)
-    if extra:
-        raise EventError(
-            "audit.event.actor", f"actor has unknown keys {extra}; allowed: role, id, name"
-        )
-    for key in ("role", "id"):
-        if type(actor.get(key)) is not str or not actor[key]:
-            raise EventError("audit.event.actor", f"actor.{key} must be a non-empty string")
-    if not _ROLE.fullmatch(actor["role"]):
-        raise EventError("audit.event.actor", f"actor.role {actor['role']!r} is not a role name")
-    if "name" in actor and type(actor["name"]) is not str:
-        raise EventError("audit.event.actor", "actor.name must be a string")
-    if type(fields) is not dict:
-        raise EventError("audit.event.fields", "fields must be a dict")
-    clash = sorted(ENVELOPE.intersection(fields))
-    if clash:
-        raise EventError(
-            "audit.event.reserved_field",
-            f"field name(s) {clash} collide with the event envelope",
-            {"fields": clash},
-        )
-    # Checks keys (ASCII strings), floats, integer range, types and depth of the fields.
-    canonical_bytes(fields)
-    canonical_bytes(actor)
 
 
 @dataclass
@@ -160,6 +101,7 @@ class AuditStore:
         self.commits = 0
         self.committed_events = 0
         self.keys = SigningKeys(db, key, self.origin_domain)
+        self._key_ready = False
         self.signer = LogSigner(
             self,
             self.keys,
@@ -168,6 +110,8 @@ class AuditStore:
             tsa=_tsa_client(settings),
         )
         self.add_commit_hook(self.signer.on_commit)
+        # Recording and minutes register here the files their events bind (see `export`).
+        self.attachment_sources: list[AttachmentSource] = []
 
     def origin(self, hearing_id: str) -> str:
         check_hearing_id(hearing_id)
@@ -277,6 +221,8 @@ class AuditStore:
         new_size = await self._allocate(session, hearing_id, len(accepted), closing)
         if new_size is None:
             return written
+        if not self._key_ready:
+            self._key_ready = await self.keys.ensure_in(session)
         origin = self.origin(hearing_id)
         ts = format_ts(utcnow())
         start = new_size - len(accepted)
@@ -369,6 +315,18 @@ class AuditStore:
     async def add_cosignature(self, hearing_id: str, line: str) -> str:
         return await self.signer.add_cosignature(hearing_id, line)
 
+    async def export(
+        self,
+        hearing_id: str,
+        out: Path,
+        progress: Callable[[str], None] | None = None,
+        extra: Attachments | None = None,
+    ) -> dict[str, Any]:
+        """Write the sealed hearing's clerk bundle (zip) to `out`; returns its index."""
+        if progress is None:
+            return await export_bundle(self, hearing_id, out, extra=extra)
+        return await export_bundle(self, hearing_id, out, progress, extra)
+
     # -- reading ------------------------------------------------------------------------------
 
     async def head(self, hearing_id: str) -> AuditLog | None:
@@ -378,6 +336,11 @@ class AuditStore:
     async def size(self, hearing_id: str) -> int:
         head = await self.head(hearing_id)
         return 0 if head is None else head.size
+
+    async def event(self, hearing_id: str, seq: int) -> bytes | None:
+        async with self.db.session() as session:
+            row = await session.get(AuditEvent, (hearing_id, seq))
+        return None if row is None else bytes(row.data)
 
     async def events(self, hearing_id: str) -> list[bytes]:
         """The exact bytes of every committed event, in seq order."""
@@ -456,3 +419,6 @@ def _is_transient(exc: DBAPIError) -> bool:
     if state in {"40001", "40P01"}:
         return True
     return "database is locked" in str(exc.orig)
+
+
+__all__ = ["AuditStore", "EventError", "LogSealed", "check_event", "check_hearing_id"]

@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("hearing_id", sa.String(length=64), nullable=False),
         sa.Column("size", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("note", sa.LargeBinary(), nullable=False),
-        sa.Column("key_name", sa.String(length=200), nullable=False),
+        sa.Column("key_name", sa.String(length=500), nullable=False),
         sa.Column("final", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("hearing_id", "size", name=op.f("pk_audit_checkpoints")),

@@ -1,0 +1,137 @@
+"""Export of a sealed hearing to the clerk bundle, and the CLI round trip export -> verify."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from vc_service.audit.bundle import BoundFile
+from vc_service.audit.events import format_ts
+from vc_service.audit.export import Attachments
+from vc_service.audit.signing import LogNotClosed
+from vc_service.audit.store import AuditStore
+from vc_service.cli import main
+from vc_service.db import utcnow
+from vc_service.services import Services
+
+from .conftest import JUDGE, SYSTEM
+from .helpers import close_and_seal, export_and_verify
+
+SEGMENT = b"\x1aE\xdf\xa3 not really matroska" * 50
+MINUTES = b"<!doctype html><title>Minutes</title><p>Heard the witness.</p>"
+
+
+def binding(data: bytes) -> dict[str, object]:
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+async def sealed_hearing(audit: AuditStore, hearing: str) -> tuple[int, int]:
+    await audit.append(hearing, "hearing.created", JUDGE, {"court": "Juzgado 4"})
+    now = format_ts(utcnow())
+    segment = await audit.append(
+        hearing,
+        "media.segment",
+        SYSTEM,
+        {"track": "judge", "part": 0, "t0": now, "t1": now, **binding(SEGMENT)},
+    )
+    minutes = await audit.append(hearing, "minutes.generated", SYSTEM, binding(MINUTES))
+    await close_and_seal(audit, hearing)
+    return segment, minutes
+
+
+async def test_export_binds_files_and_verifies(
+    audit: AuditStore, hearing: str, tmp_path: Path
+) -> None:
+    with pytest.raises(LogNotClosed) as caught:
+        await audit.export(hearing, tmp_path / "early.zip")
+    assert caught.value.code == "audit.log.not_sealed"
+    segment, minutes = await sealed_hearing(audit, hearing)
+    segment_file = tmp_path / "segment.mkv"
+    segment_file.write_bytes(SEGMENT)
+
+    async def recordings(hearing_id: str) -> Attachments:
+        assert hearing_id == hearing
+        return Attachments(media=[BoundFile(segment, segment_file, ".mkv")])
+
+    audit.attachment_sources.append(recordings)
+    steps: list[str] = []
+    out = tmp_path / "out" / "bundle.zip"
+    index = await audit.export(
+        hearing, out, steps.append, Attachments(minutes_html=BoundFile(minutes, MINUTES))
+    )
+    assert index["size"] == 4 and len(index["files"]) == 2
+    assert any("2 bound file(s)" in step for step in steps)
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("media/judge/000000.mkv") == SEGMENT
+        assert archive.read("minutes.html") == MINUTES
+        lines = archive.read("events.jsonl").splitlines()
+    assert lines == await audit.events(hearing)
+    report = await export_and_verify(audit, hearing, out)
+    assert report.ok, report.render()
+
+
+async def test_cli_export_verify_show_and_keys(
+    services: Services,
+    hearing: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VC_DATA_DIR", str(services.settings.data_dir))
+    monkeypatch.setenv("VC_DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("VC_LOG_FORMAT", "text")
+    await sealed_hearing(services.audit, hearing)
+
+    async def cli(*argv: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = await asyncio.to_thread(main, list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    bundle, policy = tmp_path / "hearing.zip", tmp_path / "trust.toml"
+    code, out = await cli("log", "export", hearing, "-o", str(bundle))
+    assert code == 0, out
+    assert "4 events" in out and str(bundle) in out
+    code, out = await cli("keys", "trust-policy", "-o", str(policy))
+    assert code == 0, out
+    assert 'origin_prefix = "vc.localhost/hearing/"' in policy.read_text()
+    code, out = await cli(
+        "log", "verify", str(bundle), "--trust", str(policy), "--hearing", hearing
+    )
+    assert code == 0, out
+    assert out.count("PASS") == 11 and "result: VERIFIED" in out
+
+    # A tampered bundle fails (exit 1) and says which step.
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "events.jsonl":
+                data = data.replace(b"Juzgado 4", b"Juzgado 5")
+            target.writestr(info, data)
+    code, out = await cli("log", "verify", str(tampered), "--trust", str(policy))
+    assert code == 1 and "FAIL" in out and "NOT VERIFIED" in out
+    # Bad input is exit 2.
+    code, out = await cli("log", "verify", str(bundle), "--trust", str(tmp_path / "none.toml"))
+    assert code == 2 and "trust policy" in out
+    code, out = await cli("log", "verify", str(tmp_path / "none.zip"), "--trust", str(policy))
+    assert code == 2
+    code, out = await cli("log", "export", hearing.replace("a", "b", 1), "-o", str(tmp_path / "x"))
+    assert code == 2 and "audit.log.not_sealed" in out
+
+    code, out = await cli("log", "show", hearing)
+    assert code == 0 and "sealed" in out and "hearing.closed" in out and "(final)" in out
+    code, out = await cli("keys", "rotate")
+    assert code == 0 and "retired" in out and "active" in out
+    code, out = await cli("keys", "list")
+    assert code == 0 and out.count("vc.localhost/audit-key/") == 2 and "retired" in out
+    json_policy = tmp_path / "trust.json"
+    code, out = await cli("keys", "trust-policy", "-o", str(json_policy))
+    assert code == 0 and "2 log key(s)" in out
+    # The old key's window still covers the sealed hearing.
+    code, out = await cli("log", "verify", str(bundle), "--trust", str(json_policy))
+    assert code == 0, out

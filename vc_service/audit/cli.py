@@ -1,0 +1,252 @@
+"""`vc-service keys …` and `vc-service log …`: signing keys, trust policy, export and verify.
+
+Exit codes: 0 success (for `log verify`: every checklist step passed), 1 verification failed,
+2 bad input (unknown hearing, unreadable policy or bundle path, invalid arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from vc_service.audit import AuditError
+from vc_service.audit.canonical import parse_canonical
+from vc_service.audit.keys import policy_text, trust_policy_document
+from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
+from vc_service.audit.verify import verify_bundle
+from vc_service.config import load_settings
+from vc_service.services import Services
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _progress(message: str) -> None:
+    print(f"  - {message}", flush=True)
+
+
+def _run(args: argparse.Namespace, body: Callable[[Services], Awaitable[int]]) -> int:
+    services = Services.build(load_settings(config_file=getattr(args, "config", None)))
+
+    async def go() -> int:
+        try:
+            return await body(services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
+def _when(value: object) -> str:
+    return "-" if value is None else str(value).replace("+00:00", "Z")
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        before = await services.audit.keys.all()
+        info = await services.audit.keys.rotate()
+        since = _when(info.not_before)
+        for old in before:
+            if old.active:
+                print(f"retired {old.name} (key id {old.key_id}), valid until {since}")
+        print(f"active  {info.name} (key id {info.key_id}), valid from {since}")
+        print("publish the new trust policy: vc-service keys trust-policy -o FILE")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        keys = await services.audit.keys.all()
+        if not keys:
+            print("no log signing key yet (one is generated with the first event)")
+        print(f"{'name':<40} {'key id':<8} {'status':<7} {'valid from':<28} valid until")
+        for info in keys:
+            status = "active" if info.active else "retired"
+            print(
+                f"{info.name:<40} {info.key_id:<8} {status:<7} {_when(info.not_before):<28} "
+                f"{_when(info.not_after)}"
+            )
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_keys_trust_policy(args: argparse.Namespace) -> int:
+    out: Path = args.output
+    fmt = "json" if out.suffix.lower() == ".json" else "toml"
+    if out.suffix.lower() not in (".json", ".toml"):
+        print("error: the policy file must end in .toml or .json", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    roots = [(path.stem, path.read_text(encoding="ascii")) for path in args.tsa_root]
+
+    async def body(services: Services) -> int:
+        audit = services.audit
+        await audit.keys.active()  # a fresh install publishes the key it will sign with
+        cosigners = await audit.keys.cosigners(args.hearing) if args.hearing else []
+        doc = trust_policy_document(
+            await audit.keys.all(),
+            f"{audit.origin_domain}/hearing/",
+            cosigners=cosigners,
+            quorum=len(cosigners) if args.quorum is None else args.quorum,
+            tsa_roots=roots,
+            tsa_policy_oids=args.tsa_policy,
+        )
+        await asyncio.to_thread(out.write_text, policy_text(doc, fmt), encoding="utf-8")
+        print(
+            f"wrote {out}: {len(doc['log_keys'])} log key(s), {len(cosigners)} cosigner(s), "
+            f"timestamp {'required' if roots else 'optional'}"
+        )
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+# -- log --------------------------------------------------------------------------------------
+
+
+def cmd_log_export(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        print(f"==> exporting the audit log of hearing {args.hearing}", flush=True)
+        await services.audit.export(args.hearing, args.output, _progress)
+        print(f"==> {args.output}")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_log_verify(args: argparse.Namespace) -> int:
+    if not args.bundle.is_file():
+        print(f"error: {args.bundle} is not a file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        policy = load_policy(args.trust)
+    except PolicyError as exc:
+        print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    expected = None
+    if args.hearing:
+        expected = policy.origin_prefix + args.hearing
+    report = verify_bundle(args.bundle, policy, expected_origin=expected)
+    print(report.render())
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_log_show(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        audit = services.audit
+        head = await audit.head(args.hearing)
+        if head is None:
+            print(f"error: no audit log for hearing {args.hearing}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        state = "sealed" if head.sealed_at else "closed" if head.closed_size else "open"
+        print(f"log     {head.origin}")
+        print(f"events  {head.size} ({state}; sealed at {_when(head.sealed_at)})")
+        for row in await audit.signer.checkpoints(args.hearing):
+            kind = "final" if row.final else "interim"
+            print(f"checkpoint size {row.size} ({kind}) signed by {row.key_name}")
+        if head.closed_size is not None:
+            stamp = await audit.signer.timestamp(args.hearing, head.closed_size)
+            if stamp is not None:
+                print(f"timestamp {_when(stamp.gen_time)} from {stamp.tsa_url}")
+        for data in await audit.events(args.hearing):
+            event = parse_canonical(data)
+            actor = event.get("actor")
+            who = actor.get("role", "?") if isinstance(actor, dict) else "?"
+            print(f"{event['seq']:>6} {event['ts']} {event['type']:<24} {who}")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_log_cosigner(args: argparse.Namespace) -> int:
+    key = parse_public_key(args.public_key.read_text(encoding="ascii"), str(args.public_key))
+
+    async def body(services: Services) -> int:
+        ident = await services.audit.register_cosigner(args.hearing, args.name, key)
+        print(f"cosigner {args.name} (key id {ident}) registered for hearing {args.hearing}")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_log_cosign(args: argparse.Namespace) -> int:
+    line = args.line.read_text(encoding="utf-8").strip("\n") if args.line else sys.stdin.read()
+
+    async def body(services: Services) -> int:
+        name = await services.audit.add_cosignature(args.hearing, line)
+        print(f"cosignature of {name} verified and stored")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except (AuditError, OSError) as exc:
+            message = exc.message if isinstance(exc, AuditError) else str(exc)
+            code = f" [{exc.code}]" if isinstance(exc, AuditError) else ""
+            print(f"error: {message}{code}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+
+    return run
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("keys", help="audit log signing keys and the verifier trust policy")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_sub.add_parser(
+        "rotate", help="make a new signing key active; the old one's window closes now"
+    ).set_defaults(func=_guard(cmd_keys_rotate))
+    keys_sub.add_parser("list", help="list every signing key with its window").set_defaults(
+        func=_guard(cmd_keys_list)
+    )
+    policy = keys_sub.add_parser(
+        "trust-policy", help="write the trust policy file verifiers need (all keys and windows)"
+    )
+    policy.add_argument("-o", "--output", type=Path, required=True, help="FILE.toml or .json")
+    policy.add_argument(
+        "--tsa-root", type=Path, action="append", default=[], help="TSA root PEM (repeatable)"
+    )
+    policy.add_argument("--tsa-policy", action="append", default=[], help="allowed TSA policy OID")
+    policy.add_argument("--hearing", help="include the cosigners registered for this hearing")
+    policy.add_argument("--quorum", type=int, help="cosignatures required (default: all listed)")
+    policy.set_defaults(func=_guard(cmd_keys_trust_policy))
+
+    log = sub.add_parser("log", help="hearing audit logs: show, export, verify, cosign")
+    log_sub = log.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    show = log_sub.add_parser("show", help="print a hearing's log, checkpoints and events")
+    show.add_argument("hearing")
+    show.set_defaults(func=_guard(cmd_log_show))
+    export = log_sub.add_parser("export", help="write a sealed hearing's clerk bundle (zip)")
+    export.add_argument("hearing")
+    export.add_argument("-o", "--output", type=Path, required=True, help="FILE.zip")
+    export.set_defaults(func=_guard(cmd_log_export))
+    verify = log_sub.add_parser(
+        "verify", help="check a bundle step by step; exit 0 only if every step passes"
+    )
+    verify.add_argument("bundle", type=Path)
+    verify.add_argument("--trust", type=Path, required=True, help="trust policy (.toml/.json)")
+    verify.add_argument("--hearing", help="require this hearing's origin")
+    verify.set_defaults(func=_guard(cmd_log_verify))
+    cosigner = log_sub.add_parser(
+        "cosigner", help="register a second signer's Ed25519 public key for a hearing"
+    )
+    cosigner.add_argument("hearing")
+    cosigner.add_argument("name", help="the cosigner's C2SP key name")
+    cosigner.add_argument("public_key", type=Path, help="PEM or base64 public key file")
+    cosigner.set_defaults(func=_guard(cmd_log_cosigner))
+    cosign = log_sub.add_parser(
+        "cosign", help="store a verified cosignature line over the final checkpoint"
+    )
+    cosign.add_argument("hearing")
+    cosign.add_argument("--line", type=Path, help="file with the line (default: stdin)")
+    cosign.set_defaults(func=_guard(cmd_log_cosign))
