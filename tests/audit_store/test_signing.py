@@ -187,3 +187,24 @@ async def test_cosignature_is_verified_before_it_is_stored(
     report = await export_and_verify(audit, hearing, tmp_path / "b.zip", policy)
     assert report.ok, report.render()
     assert "authority.example.es/witness" in report.steps[4].detail
+
+
+async def test_append_in_events_are_checkpointed_after_the_callers_commit(
+    audit: AuditStore, hearing: str
+) -> None:
+    audit.signer.every_events, audit.signer.every_seconds = 3, 3600
+    for n in range(2):
+        async with audit.db.transaction() as session:
+            await audit.append_in(session, hearing, "note.added", JUDGE, {"n": n})
+    with pytest.raises(RuntimeError):
+        async with audit.db.transaction() as session:
+            await audit.append_in(session, hearing, "note.added", JUDGE, {"n": 99})
+            raise RuntimeError("rolled back: no checkpoint for it")
+    await asyncio.sleep(0)
+    await audit.signer.wait_idle()
+    assert await audit.signer.checkpoints(hearing) == []
+    async with audit.db.transaction() as session:
+        await audit.append_in(session, hearing, "note.added", JUDGE, {"n": 2})
+    await asyncio.sleep(0)
+    await audit.signer.wait_idle()
+    assert [row.size for row in await audit.signer.checkpoints(hearing)] == [3]

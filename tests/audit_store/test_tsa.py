@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from vc_service import migrate
 from vc_service.audit.checkpoint import parse_signed_note
 from vc_service.audit.store import AuditStore
 from vc_service.audit.tsa import TimestampClient, TimestampError
+from vc_service.config import Settings
+from vc_service.services import Services
 
 from .conftest import JUDGE
 from .helpers import close_and_seal, current_policy, export_and_verify
-from .local_tsa import POLICY_OID, local_tsa, make_ca
+from .local_tsa import POLICY_OID, LocalTsa, local_tsa, make_ca
 
 
 async def test_stamp_round_trip_and_refusals(tmp_path: Path) -> None:
@@ -38,6 +42,15 @@ async def test_stamp_round_trip_and_refusals(tmp_path: Path) -> None:
             await TimestampClient(tsa.url, other_root).stamp(b"note\n")
         assert caught.value.code == "audit.tsa.openssl"
 
+        # Without a configured root the token's own certificate anchors the check: the reply
+        # must still answer this request.
+        unanchored = TimestampClient(tsa.url)
+        assert (await unanchored.stamp(b"note\n")).reply
+        tsa.replay = stamp.reply
+        with pytest.raises(TimestampError) as caught:
+            await unanchored.stamp(b"other note\n")
+        assert "mismatch" in caught.value.message
+
         tsa.replay = b"not DER"
         with pytest.raises(TimestampError):
             await client.stamp(b"note\n")
@@ -48,19 +61,30 @@ async def test_stamp_round_trip_and_refusals(tmp_path: Path) -> None:
 
 
 async def test_sealed_log_carries_a_verified_timestamp(
-    sqlite_audit: AuditStore, hearing: str, tmp_path: Path
+    settings: Settings, hearing: str, tmp_path: Path
 ) -> None:
-    audit = sqlite_audit
     async with local_tsa(tmp_path / "tsa") as tsa:
-        audit.signer.tsa = TimestampClient(tsa.url, tsa.ca_file)
-        await audit.append(hearing, "hearing.created", JUDGE, {})
-        note = await close_and_seal(audit, hearing)
-        await audit.seal(hearing)  # sealing again does not ask again
-        assert tsa.requests == 1
+        # Configured as an operator does it: VC_TSA_URL.
+        services = Services.build(dataclasses.replace(settings, tsa_url=tsa.url))
+        try:
+            await migrate.upgrade(services.db)
+            await _seal_with_timestamp(services.audit, hearing, tsa, tmp_path)
+        finally:
+            await services.close()
+
+
+async def _seal_with_timestamp(
+    audit: AuditStore, hearing: str, tsa: LocalTsa, tmp_path: Path
+) -> None:
+    assert audit.signer.tsa is not None and audit.signer.tsa.url == tsa.url
+    await audit.append(hearing, "hearing.created", JUDGE, {})
+    note = await close_and_seal(audit, hearing)
+    await audit.seal(hearing)  # sealing again does not ask again
+    assert tsa.requests == 1
     stored = await audit.signer.timestamp(hearing, 2)
     assert stored is not None and stored.tsa_url == tsa.url
 
-    root = (tmp_path / "tsa" / "ca.pem").read_text()
+    root = tsa.ca_file.read_text()
     policy = await current_policy(
         audit, tsa_roots=[("Test TSA", root)], tsa_policy_oids=[POLICY_OID]
     )

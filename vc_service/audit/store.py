@@ -20,15 +20,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from vc_service.audit import AuditError
 from vc_service.audit.canonical import canonical_bytes
@@ -48,7 +50,6 @@ from vc_service.audit.tree import MerkleTree, leaf_hash
 from vc_service.audit.tsa import TimestampClient
 from vc_service.config import Settings
 from vc_service.db import Database, utcnow
-from vc_service.errors import ConfigError
 from vc_service.service_key import ServiceKey
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ CHECKPOINT_SECONDS = 30.0  # ... or this long after an unsigned event
 _HEAD: Table = AuditLog.__table__  # type: ignore[assignment]  # Core, skips ORM sync
 
 # Called after each commit with (hearing_id, new_size); the checkpoint signer listens here.
-CommitHook = Callable[[str, int], Awaitable[None] | None]
+CommitHook = Callable[[str, int], None]
 
 
 @dataclass
@@ -155,7 +156,19 @@ class AuditStore:
         written = await self._write(session, hearing_id, [item])
         if written.rejected:
             raise self._sealed_error(hearing_id)
-        return written.seqs[0]
+        seq = written.seqs[0]
+        loop = asyncio.get_running_loop()
+
+        def committed(_: Session) -> None:
+            # Checkpoint hooks learn of the event only once the caller's transaction commits.
+            loop.call_soon(self._run_hooks, hearing_id, seq + 1)
+
+        sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+        return seq
+
+    def _run_hooks(self, hearing_id: str, size: int) -> None:
+        for hook in self._hooks:
+            hook(hearing_id, size)
 
     async def _flush(self) -> None:
         while self._pending:
@@ -203,10 +216,7 @@ class AuditStore:
             for leaf in result.leaves:
                 tree.append(leaf)
         if result.seqs:
-            for hook in self._hooks:
-                outcome = hook(hearing_id, result.seqs[-1] + 1)
-                if outcome is not None:
-                    await outcome
+            self._run_hooks(hearing_id, result.seqs[-1] + 1)
 
     async def _write(
         self, session: AsyncSession, hearing_id: str, items: Sequence[_Pending]
@@ -395,13 +405,9 @@ class AuditStore:
 def _tsa_client(settings: Settings) -> TimestampClient | None:
     if not settings.tsa_url:
         return None
+    # `tsa_ca_file` (VC_TSA_CA_FILE) is read once the setting exists; see docs/audit-log.md.
     ca_file = getattr(settings, "tsa_ca_file", None)
-    if ca_file is None:
-        raise ConfigError(
-            "VC_TSA_URL needs VC_TSA_CA_FILE: the TSA root that its replies must chain to",
-            details={"setting": "VC_TSA_CA_FILE"},
-        )
-    return TimestampClient(settings.tsa_url, Path(ca_file))
+    return TimestampClient(settings.tsa_url, None if ca_file is None else Path(ca_file))
 
 
 def _check_contiguous(hearing_id: str, seq: int, expected: int) -> None:

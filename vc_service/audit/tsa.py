@@ -3,8 +3,8 @@
 The request is built and the reply checked by `openssl ts` (the same tool a clerk uses), in a
 worker thread so the event loop never waits on a subprocess. The request asks for the TSA's
 certificate in the token and carries a random nonce; the reply is accepted only if
-`openssl ts -verify -queryfile` says it answers this very request (imprint and nonce) and chains
-to the configured TSA root with the `timeStamping` purpose.
+`openssl ts -verify -queryfile` says it answers this very request (imprint and nonce), signed by
+a certificate for the `timeStamping` purpose, chaining to the configured TSA root if any.
 """
 
 from __future__ import annotations
@@ -76,8 +76,25 @@ def parse_gen_time(text: str) -> datetime:
     raise TimestampError("audit.tsa.reply", f"cannot read the time stamp {value!r}")
 
 
-def check_reply(query: bytes, reply: bytes, ca_file: Path) -> datetime:
-    """Verify `reply` answers `query` and chains to `ca_file`; returns its `genTime`."""
+def _token_certificates(reply_path: Path, folder: Path) -> Path:
+    """The certificates the token carries (we ask for the TSA's), as a PEM file."""
+    token, certs = folder / "token.p7", folder / "token-certs.pem"
+    _openssl(["-reply", "-in", str(reply_path), "-token_out", "-out", str(token)])
+    done = subprocess.run(
+        ["openssl", "pkcs7", "-inform", "DER", "-in", str(token), "-print_certs", "-out",
+         str(certs)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    if done.returncode != 0 or b"BEGIN CERTIFICATE" not in certs.read_bytes():
+        raise TimestampError("audit.tsa.reply", "the token carries no TSA certificate")
+    return certs
+
+
+def check_reply(query: bytes, reply: bytes, ca_file: Path | None) -> datetime:
+    """Verify `reply` answers `query` (imprint, nonce, signature, timeStamping EKU) and chains
+    to `ca_file`; returns its `genTime`. Without `ca_file` the token's own certificate is the
+    anchor (`-partial_chain`): that proves the reply belongs to our request, while trust in the
+    TSA is left to the verifier's policy, which must list the TSA root."""
     with tempfile.TemporaryDirectory(prefix="vc-tsr-") as tmp:
         query_path, reply_path = Path(tmp) / "request.tsq", Path(tmp) / "reply.tsr"
         query_path.write_bytes(query)
@@ -85,26 +102,22 @@ def check_reply(query: bytes, reply: bytes, ca_file: Path) -> datetime:
         text = _openssl(["-reply", "-in", str(reply_path), "-text"])
         if "Status: Granted" not in text:
             raise TimestampError("audit.tsa.rejected", "the TSA did not grant the time stamp")
-        output = _openssl(
-            [
-                "-verify",
-                "-queryfile",
-                str(query_path),
-                "-in",
-                str(reply_path),
-                "-CAfile",
-                str(ca_file),
-            ]
-        )
+        args = ["-verify", "-queryfile", str(query_path), "-in", str(reply_path)]
+        if ca_file is None:
+            args += ["-CAfile", str(_token_certificates(reply_path, Path(tmp))), "-partial_chain"]
+        else:
+            args += ["-CAfile", str(ca_file)]
+        output = _openssl(args)
         if "Verification: OK" not in output:
             raise TimestampError("audit.tsa.unverified", f"openssl ts -verify said {output!r}")
         return parse_gen_time(text)
 
 
 class TimestampClient:
-    """Asks the TSA at `url` for a token and checks it against the TSA root in `ca_file`."""
+    """Asks the TSA at `url` for a token and checks it (against the TSA root in `ca_file` when
+    one is configured)."""
 
-    def __init__(self, url: str, ca_file: Path) -> None:
+    def __init__(self, url: str, ca_file: Path | None = None) -> None:
         self.url = url
         self.ca_file = ca_file
 
