@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from vc_service.audit.bundle import BoundFile
+from vc_service.audit.checkpoint import Cosigner, parse_signed_note, public_key_pem
 from vc_service.audit.events import format_ts
 from vc_service.audit.export import Attachments
 from vc_service.audit.signing import LogNotClosed
@@ -122,6 +126,25 @@ async def test_cli_export_verify_show_and_keys(
     assert code == 2
     code, out = await cli("log", "export", hearing.replace("a", "b", 1), "-o", str(tmp_path / "x"))
     assert code == 2 and "audit.log.not_sealed" in out
+
+    # A cosigner registered from its PEM file, then its line over the final checkpoint.
+    witness = Cosigner("authority.example.es/witness", Ed25519PrivateKey.generate())
+    pem = tmp_path / "witness.pem"
+    pem.write_bytes(public_key_pem(witness.public_key))
+    code, out = await cli("log", "cosigner", hearing, witness.name, str(pem))
+    assert code == 0 and witness.key_id.hex() in out
+    final = await services.audit.signer.signed_note(hearing, 4)
+    assert final is not None
+    line = tmp_path / "line.txt"
+    line.write_text(witness.cosign(parse_signed_note(final).body, int(time.time())).line())
+    code, out = await cli("log", "cosign", hearing, "--line", str(line))
+    assert code == 0 and "verified and stored" in out
+    prefix, blob = line.read_text().rstrip("\n").rsplit(" ", 1)
+    forged = bytearray(base64.b64decode(blob))
+    forged[-1] ^= 1  # one bit of the signature
+    line.write_text(f"{prefix} {base64.b64encode(bytes(forged)).decode()}\n")
+    code, out = await cli("log", "cosign", hearing, "--line", str(line))
+    assert code == 2 and "audit.checkpoint.bad_cosignature" in out
 
     code, out = await cli("log", "show", hearing)
     assert code == 0 and "sealed" in out and "hearing.closed" in out and "(final)" in out
