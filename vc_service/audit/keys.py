@@ -170,20 +170,19 @@ class SigningKeys:
             self._signers[row.id] = signer
         return signer
 
-    async def ensure_in(self, session: AsyncSession) -> bool:
+    async def ensure_in(self, session: AsyncSession) -> None:
         """Create the first key inside the caller's transaction if there is none, so it
-        predates every event; returns True once a key is known to exist."""
+        predates every event."""
         found = await session.execute(select(AuditSigningKey.id).limit(1))
         if found.first() is not None:
-            return True
+            return
         try:
             # A savepoint, so losing a race with another process does not spoil the caller's
             # transaction: the other process's key is then the first key.
             async with session.begin_nested():
                 session.add(self._new_row(1, utcnow()))
         except IntegrityError:
-            return True
-        return False
+            return
 
     async def all(self) -> list[KeyInfo]:
         """Every log key ever used, oldest first."""

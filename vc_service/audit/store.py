@@ -167,6 +167,8 @@ class AuditStore:
         return seq
 
     def _run_hooks(self, hearing_id: str, size: int) -> None:
+        """After a commit that wrote events (so also the first signing key, if it was new)."""
+        self._key_ready = True
         for hook in self._hooks:
             hook(hearing_id, size)
 
@@ -232,7 +234,8 @@ class AuditStore:
         if new_size is None:
             return written
         if not self._key_ready:
-            self._key_ready = await self.keys.ensure_in(session)
+            # Known to exist only once this transaction commits (see `_run_hooks`).
+            await self.keys.ensure_in(session)
         origin = self.origin(hearing_id)
         ts = format_ts(utcnow())
         start = new_size - len(accepted)
