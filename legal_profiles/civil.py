@@ -6,11 +6,11 @@ itself (direct taking); where only a request to the requested court remains, the
 
 from __future__ import annotations
 
-from legal_profiles import conditions as c
+from legal_profiles import provisions as pv
 from legal_profiles import regimes as r
-from legal_profiles.compiled import rule_reason
 from legal_profiles.decision import Consent, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN
+from legal_profiles.reasons import rule_reason
 from legal_profiles.routes import Outcome, Query, both, pending, unilateral_route
 
 
@@ -75,16 +75,16 @@ def eu_reg_route(q: Query) -> Outcome:
             )
         )
     out.need(
-        c.REG_ACCEPTED,
+        pv.REG_ACCEPTED,
         b.civil_invitation,
         b.civil_scope,
         b.civil_venue,
-        c.REG_VOLUNTARY,
+        pv.REG_VOLUNTARY,
         b.civil_identity,
-        b.refusal[c.REG_REFUSAL.citation],
-        c.REG_INTERPRETER,
+        b.refusal[pv.REG_REFUSAL.citation],
+        pv.REG_INTERPRETER,
         b.civil_oath,
-        c.PARTY_RECORDING if art5 else None,
+        pv.PARTY_RECORDING if art5 else None,
     )
     return out
 
@@ -139,9 +139,9 @@ def hague_route(q: Query) -> Outcome:
             out.unknown.append(b.unknown(art18, "Whether Art 18 compulsion assistance exists"))
     out.need(
         *b.hague_conditions,
-        c.HAGUE_VOLUNTARY if q.consent is not Consent.NO else None,
-        c.HAGUE_REPRESENTATION,
-        b.refusal[c.HAGUE_REFUSAL.citation],
-        c.HAGUE_OATH,
+        pv.HAGUE_VOLUNTARY if q.consent is not Consent.NO else None,
+        pv.HAGUE_REPRESENTATION,
+        b.refusal[pv.HAGUE_REFUSAL.citation],
+        pv.HAGUE_OATH,
     )
     return out

@@ -6,17 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from legal_profiles import conditions as c
+from legal_profiles import provisions as pv
 from legal_profiles import regimes as r
 from legal_profiles.decision import (
     Actor,
     Condition,
-    Confidence,
     Reason,
     Recording,
     Regime,
     Role,
 )
 from legal_profiles.model import UNKNOWN, Bilateral, Fact, StateProfile
+from legal_profiles.outgoing import outgoing_rules
+from legal_profiles.reasons import fact_reason, known_confidence
 
 _CONSENT_ACTOR = {
     Role.WITNESS: Actor.WITNESS,
@@ -25,24 +27,6 @@ _CONSENT_ACTOR = {
     Role.VICTIM: Actor.VICTIM,
     Role.ACCUSED: Actor.ACCUSED,
 }
-
-
-def fact_reason(state: str, fact: Fact[Any], what: str) -> Reason:
-    """Why a route needs manual review: the fact it turns on is unknown (or not yet in force)."""
-    note = f" ({fact.note})" if fact.note else ""
-    return Reason(
-        state,
-        f"unknown.{fact.path}",
-        f"{what} is not known for {state}{note}: manual legal review.",
-        fact.citation(),
-        "U",
-    )
-
-
-def rule_reason(state: str, rule: str, text: str, fact: Fact[Any]) -> Reason:
-    """A reason resting on a known fact of a profile."""
-    confidence: Confidence = "K" if fact.confidence == "K" else "V"
-    return Reason(state, rule, text, fact.citation(), confidence)
 
 
 def _with(base: Condition, extra_citation: str, **values: Any) -> Condition:
@@ -81,7 +65,7 @@ class Compiled:
             "uncac": t.uncac,
         }
         self._build_incoming()
-        self._build_outgoing()
+        self.outgoing = outgoing_rules(profile)
         recording = (
             out.recording_civil,
             out.recording_civil_roles,
@@ -114,11 +98,11 @@ class Compiled:
         self.refusal: dict[str, Condition] = {
             base.citation: (_with(base, cite, **refusal) if refusal else base)
             for base in (
-                c.EIO_REFUSAL,
-                c.MLA_REFUSAL,
-                c.ETS_REFUSAL,
-                c.REG_REFUSAL,
-                c.HAGUE_REFUSAL,
+                pv.EIO_REFUSAL,
+                pv.MLA_REFUSAL,
+                pv.ETS_REFUSAL,
+                pv.REG_REFUSAL,
+                pv.HAGUE_REFUSAL,
             )
         }
         venues = inc.forbidden_venues.value
@@ -139,7 +123,7 @@ class Compiled:
                 f"In {iso} the person is heard from a court or other public premises.",
                 civ.location.citation(),
                 c.OFFICIALS,
-                _conf(civ.location),
+                known_confidence(civ.location),
                 allowed_venues=("court", "public premises"),
             )
         elif civ.location.value == "court_only":
@@ -148,7 +132,7 @@ class Compiled:
                 f"In {iso} the person is heard from court premises.",
                 civ.location.citation(),
                 c.OFFICIALS,
-                _conf(civ.location),
+                known_confidence(civ.location),
                 allowed_venues=("court",),
             )
         self.civil_identity: Condition | None = None
@@ -158,7 +142,7 @@ class Compiled:
                 f"Identity is checked as {iso} requires: {civ.identity_check.value}.",
                 civ.identity_check.citation(),
                 c.OFFICIALS,
-                _conf(civ.identity_check),
+                known_confidence(civ.identity_check),
                 method=str(civ.identity_check.value),
             )
         self.civil_oath = _oath(civ.oath, iso)
@@ -171,7 +155,7 @@ class Compiled:
                 " body may ask to see it before it answers.",
                 civ.voluntariness_in_invitation.citation(),
                 c.COURT_STAFF,
-                _conf(civ.voluntariness_in_invitation),
+                known_confidence(civ.voluntariness_in_invitation),
             )
         self.civil_scope: Condition | None = None
         if civ.direct_taking.value == "conditional":
@@ -180,7 +164,7 @@ class Compiled:
                 f"Direct taking in {iso} is limited: {civ.direct_taking.note or 'see citation'}.",
                 civ.direct_taking.citation(),
                 c.COURT_STAFF,
-                _conf(civ.direct_taking),
+                known_confidence(civ.direct_taking),
             )
         self.reasons_required: dict[str, Condition] = {}
         reasons_roles = crim.reasons_required.value
@@ -191,7 +175,7 @@ class Compiled:
                 f" preferable, as {iso} requires.",
                 crim.reasons_required.citation(),
                 c.COURT_STAFF,
-                _conf(crim.reasons_required),
+                known_confidence(crim.reasons_required),
             )
         self.eio_accepted = self._eio_accepted()
         self.hague_conditions = self._hague()
@@ -220,7 +204,7 @@ class Compiled:
                 f" ({', '.join(grounds) or 'none recorded'}) and under the requesting state's law.",
                 rights.refusal_grounds.citation(),
                 c.OFFICIALS,
-                _conf(rights.refusal_grounds),
+                known_confidence(rights.refusal_grounds),
                 requested_state_grounds=tuple(grounds),
             )
         self._consent: dict[tuple[Role, str], Condition] = {}
@@ -297,7 +281,7 @@ class Compiled:
                     + (f" Note: {h.ch2_vc.note}" if h.ch2_vc.note else ""),
                     h.ch2_vc.citation(),
                     c.COURT_STAFF,
-                    _conf(h.ch2_vc),
+                    known_confidence(h.ch2_vc),
                     notice_days=days,
                     recipients=tuple(_known_list(h.ch2_notice_recipients, "")),
                 )
@@ -309,7 +293,7 @@ class Compiled:
                     f"{iso} gave its permission for the taking of evidence under Chapter II.",
                     h.ch2_vc.citation(),
                     c.OFFICIALS,
-                    _conf(h.ch2_vc),
+                    known_confidence(h.ch2_vc),
                 )
             )
         languages = h.languages.value
@@ -338,7 +322,7 @@ class Compiled:
                     " territory.",
                     rule.citation(),
                     c.OFFICIALS,
-                    _conf(rule),
+                    known_confidence(rule),
                 ),
             )
         if rule.value == "notification_required":
@@ -352,7 +336,7 @@ class Compiled:
                     + ".",
                     rule.citation(),
                     c.COURT_STAFF,
-                    _conf(rule),
+                    known_confidence(rule),
                     notice_days=days,
                     recipients=tuple(_known_list(uni.notice_recipients, "")),
                 ),
@@ -377,75 +361,17 @@ class Compiled:
                 + ".",
                 fact.citation(),
                 c.OFFICIALS,
-                _conf(fact),
+                known_confidence(fact),
             ),
             c.make(
                 "authority.present",
                 f"The {iso} court or officer named under that law takes part in the hearing.",
                 fact.citation(),
                 c.AUTHORITY,
-                _conf(fact),
+                known_confidence(fact),
             ),
         ]
         return regime, tuple(conditions)
-
-    # -- outgoing (this state as the requesting state) -----------------------------------
-
-    def _build_outgoing(self) -> None:
-        out, iso = self.out, self.iso2
-        accused = out.accused_remote
-        self.accused_rule = accused.value
-        self.accused_consent_refused = rule_reason(
-            iso,
-            "outgoing.accused_consent",
-            f"{iso} courts hear an accused by video link only with the accused's consent, which"
-            " is refused.",
-            accused,
-        )
-        self.accused_no_basis = rule_reason(
-            iso,
-            "outgoing.accused_no_basis",
-            f"No basis in {iso} law for hearing the accused from abroad by video is recorded"
-            f" ({accused.note or 'see citation'}): manual legal review.",
-            accused,
-        )
-        rule = out.foreign_permission
-        self.permission_rule_unknown = rule.value is UNKNOWN
-        self.foreign_permission: Condition | None = None
-        if rule.value == "always":
-            lookup = out.permission_lookup
-            self.foreign_permission = c.make(
-                "permission.foreign_state",
-                f"{iso} courts take oral evidence from abroad only with the permission of the state"
-                " where the person is (general or for this case); where that state expressly"
-                " refused, the evidence cannot be taken. An accepted request to that state counts"
-                " as its permission.",
-                rule.citation() + (f"; {lookup.citation()}" if lookup.known else ""),
-                c.COURT_STAFF,
-                _conf(rule),
-            )
-        self.foreign_permission_unknown = c.make(
-            "permission.foreign_state",
-            f"Whether {iso} law requires the requested state's permission before its courts hear"
-            " a person abroad is not recorded: the requesting court confirms it under its own law"
-            " and, if needed, that permission was obtained.",
-            rule.citation(),
-            c.JUDGE,
-            "U",
-        )
-        self.accused_basis_unknown = c.make(
-            "basis.requesting_state",
-            f"Whether {iso} law allows its courts to hear an accused who is abroad by video, and on"
-            " what terms (such as consent), is not recorded: the requesting court confirms it under"
-            " its own law.",
-            accused.citation(),
-            c.JUDGE,
-            "U",
-        )
-
-
-def _conf(fact: Fact[Any]) -> Any:
-    return "K" if fact.confidence == "K" else "V"
 
 
 def _known_list(fact: Fact[Any], fallback: str) -> list[str]:
@@ -469,5 +395,10 @@ def _oath(fact: Fact[Any], iso: str) -> Condition | None:
         return None
     note = f" ({fact.note})" if fact.note else ""
     return c.make(
-        "oath.competent_person", text + note, fact.citation(), actors, _conf(fact), rule=fact.value
+        "oath.competent_person",
+        text + note,
+        fact.citation(),
+        actors,
+        known_confidence(fact),
+        rule=fact.value,
     )

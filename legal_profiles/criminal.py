@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from legal_profiles import conditions as c
+from legal_profiles import provisions as pv
 from legal_profiles import regimes as r
-from legal_profiles.compiled import Compiled, rule_reason
+from legal_profiles.compiled import Compiled
 from legal_profiles.decision import Condition, Consent, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN, Fact
+from legal_profiles.reasons import rule_reason
 from legal_profiles.routes import Getter, Outcome, Query, both, pending, unilateral_route
 
 _WITNESSES = (Role.WITNESS, Role.EXPERT)
@@ -36,8 +37,8 @@ def criminal_routes(q: Query) -> list[Outcome]:
         if bilateral is not None:
             routes.append(bilateral)
         for regime, key, un_conds in (
-            (r.UNTOC, "untoc", c.UNTOC_CONDITIONS),
-            (r.UNCAC, "uncac", c.UNCAC_CONDITIONS),
+            (r.UNTOC, "untoc", pv.UNTOC_CONDITIONS),
+            (r.UNCAC, "uncac", pv.UNCAC_CONDITIONS),
         ):
             applies, why = both(q, key)
             if applies is True:
@@ -76,12 +77,12 @@ def _witness_consent(q: Query, out: Outcome) -> None:
                 )
             )
         else:
-            out.need(b.consent(q.role, "national.witness_consent", fact, "V"))
+            out.need(b.consent(q.person, "national.witness_consent", fact, "V"))
     elif fact.value is UNKNOWN:
         if q.consent is Consent.NO:
             out.unknown.append(b.unknown(fact, "Whether a witness's consent is needed"))
         else:
-            out.need(b.consent(q.role, "unknown", fact, "K"))
+            out.need(b.consent(q.person, "unknown", fact, "K"))
 
 
 def _accused_consent(
@@ -110,30 +111,30 @@ def eio_route(q: Query) -> Outcome:
         out.need(
             b.eio_accepted,
             b.reasons_required.get(q.role),
-            c.EIO_PROTECTION,
-            c.EIO_ACCUSED_INFORMED,
-            c.EIO_PRESENT,
-            c.EIO_INTERVENE,
-            c.EIO_IDENTITY,
-            c.EIO_ACCUSED_PROCEDURAL,
-            c.PRIVATE_CHANNEL,
-            c.EIO_INTERPRETER,
+            pv.EIO_PROTECTION,
+            pv.EIO_ACCUSED_INFORMED,
+            pv.EIO_PRESENT,
+            pv.EIO_INTERVENE,
+            pv.EIO_IDENTITY,
+            pv.EIO_ACCUSED_PROCEDURAL,
+            pv.PRIVATE_CHANNEL,
+            pv.EIO_INTERPRETER,
             b.criminal_oath,
-            c.EIO_MINUTES,
+            pv.EIO_MINUTES,
         )
         return out
     _witness_consent(q, out)
     out.need(
         b.eio_accepted,
         b.reasons_required.get(q.role),
-        c.EIO_PROTECTION,
-        c.EIO_PRESENT,
-        c.EIO_INTERVENE,
-        c.EIO_IDENTITY,
-        b.refusal[c.EIO_REFUSAL.citation],
-        c.EIO_INTERPRETER,
+        pv.EIO_PROTECTION,
+        pv.EIO_PRESENT,
+        pv.EIO_INTERVENE,
+        pv.EIO_IDENTITY,
+        b.refusal[pv.EIO_REFUSAL.citation],
+        pv.EIO_INTERPRETER,
         b.criminal_oath,
-        c.EIO_MINUTES,
+        pv.EIO_MINUTES,
     )
     return out
 
@@ -155,28 +156,28 @@ def _national_accused_bar(q: Query, out: Outcome) -> None:
 # Per instrument: reasons, acceptance, protection, presence, intervention, identity, refusal
 # rights, interpreter, minutes, the accused's rights reminder, and the accused article.
 _MLA = (
-    c.MLA_REASONS,
-    c.MLA_ACCEPTED,
-    c.MLA_PROTECTION,
-    c.MLA_PRESENT,
-    c.MLA_INTERVENE,
-    c.MLA_IDENTITY,
-    c.MLA_REFUSAL,
-    c.MLA_INTERPRETER,
-    c.MLA_MINUTES,
-    c.MLA_ACCUSED_PROCEDURAL,
+    pv.MLA_REASONS,
+    pv.MLA_ACCEPTED,
+    pv.MLA_PROTECTION,
+    pv.MLA_PRESENT,
+    pv.MLA_INTERVENE,
+    pv.MLA_IDENTITY,
+    pv.MLA_REFUSAL,
+    pv.MLA_INTERPRETER,
+    pv.MLA_MINUTES,
+    pv.MLA_ACCUSED_PROCEDURAL,
 )
 _ETS = (
-    c.ETS_REASONS,
-    c.ETS_ACCEPTED,
-    c.ETS_PROTECTION,
-    c.ETS_PRESENT,
-    c.ETS_INTERVENE,
-    c.ETS_IDENTITY,
-    c.ETS_REFUSAL,
-    c.ETS_INTERPRETER,
-    c.ETS_MINUTES,
-    c.ETS_ACCUSED_PROCEDURAL,
+    pv.ETS_REASONS,
+    pv.ETS_ACCEPTED,
+    pv.ETS_PROTECTION,
+    pv.ETS_PRESENT,
+    pv.ETS_INTERVENE,
+    pv.ETS_IDENTITY,
+    pv.ETS_REFUSAL,
+    pv.ETS_INTERPRETER,
+    pv.ETS_MINUTES,
+    pv.ETS_ACCUSED_PROCEDURAL,
 )
 
 
@@ -227,7 +228,7 @@ def mla_route(q: Query, regime: Regime, conds: tuple[Condition, ...]) -> Outcome
             intervene,
             identity,
             accused_procedural,
-            c.PRIVATE_CHANNEL,
+            pv.PRIVATE_CHANNEL,
             interpreter,
             b.criminal_oath,
             minutes,
@@ -260,7 +261,7 @@ def _eu_us(q: Query) -> Outcome | None:
         return None
     out = Outcome((r.EU_US_MLA,))
     _witness_consent(q, out)
-    out.need(c.EU_US_ACCEPTED, q.b.reasons_required.get(q.role), q.b.criminal_oath)
+    out.need(pv.EU_US_ACCEPTED, q.b.reasons_required.get(q.role), q.b.criminal_oath)
     return out
 
 

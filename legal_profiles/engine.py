@@ -147,7 +147,7 @@ def check(
         text, citation = not_covered
         return _unknown(head, (Reason(b_code, "role.not_covered", text, citation, "K"),))
     effective = Role.WITNESS if who is Role.VICTIM else who
-    q = Query(a, b, proc, effective, agreed, hearing_date)
+    q = Query(a, b, proc, effective, agreed, hearing_date, who)
     routes = civil_routes(q) if proc is Proceeding.CIVIL else criminal_routes(q)
     best, best_status = routes[0], Status.BARRED
     statuses = []
@@ -196,23 +196,24 @@ def _overlay(q: Query, out: Outcome) -> None:
     a, b = q.a, q.b
     if b.venue is not None:
         out.conditions.append(b.venue)
-    if a.foreign_permission is not None:
-        out.conditions.append(a.foreign_permission)
-    elif a.permission_rule_unknown and not out.accepted_by_requested_state:
-        out.conditions.append(a.foreign_permission_unknown)
+    rules = a.outgoing
+    if rules.foreign_permission is not None:
+        out.conditions.append(rules.foreign_permission)
+    elif rules.permission_rule_unknown and not out.accepted_by_requested_state:
+        out.conditions.append(rules.foreign_permission_unknown)
     if q.role is not Role.ACCUSED:
         return
-    if a.accused_rule == "consent_required":
+    accused = rules.accused_remote
+    if accused.value == "consent_required":
         if q.consent is Consent.NO:
-            out.barred.append(a.accused_consent_refused)
+            out.barred.append(rules.accused_consent_refused)
         else:
-            rule = a.out.accused_remote
-            out.need(b.consent(Role.ACCUSED, "outgoing.accused_consent", rule, "V"))
-    elif a.accused_rule == "no_basis":
-        out.unknown.append(a.accused_no_basis)
-    elif a.accused_rule is UNKNOWN:
+            out.need(b.consent(Role.ACCUSED, "outgoing.accused_consent", accused, "V"))
+    elif accused.value == "no_basis":
+        out.unknown.append(rules.accused_no_basis)
+    elif accused.value is UNKNOWN:
         # The requesting court knows its own procedure: it attests, the engine does not guess.
-        out.conditions.append(a.accused_basis_unknown)
+        out.conditions.append(rules.accused_basis_unknown)
 
 
 def _final(conditions: list[Condition]) -> tuple[Condition, ...]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from legal_profiles import conditions as c
-from legal_profiles.compiled import Compiled, rule_reason
+from legal_profiles import provisions as pv
+from legal_profiles.compiled import Compiled
 from legal_profiles.decision import Condition, Consent, Proceeding, Reason, Regime, Role, Status
 from legal_profiles.model import UNKNOWN, Fact
+from legal_profiles.reasons import rule_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Query:
     role: Role  # as the instruments see it: a victim in criminal proceedings is a witness
     consent: Consent
     day: date | None
+    person: Role  # as the hearing sees it: who, in the room, gives consent
 
 
 @dataclass(slots=True)
@@ -112,11 +114,11 @@ def unilateral_route(q: Query) -> Outcome:
                 "unilateral.voluntary_only",
                 "Without a request to the requested state no coercion is available, and the person"
                 " does not consent.",
-                c.NO_COERCION_CITATION,
+                pv.NO_COERCION_CITATION,
                 "V",
             )
         )
     # A willing person: where consent is not yet given, they are told it is voluntary.
-    voluntary = c.UNILATERAL_VOLUNTARY if q.consent is Consent.UNKNOWN else None
+    voluntary = pv.UNILATERAL_VOLUNTARY if q.consent is Consent.UNKNOWN else None
     out.need(*b.unilateral_conditions[p], voluntary)
     return out

@@ -490,6 +490,13 @@ def test_conditions_name_who_satisfies_them() -> None:
     assert stages == sorted(stages, key=["before", "during", "after"].index)
 
 
+def test_a_victim_gives_consent_as_a_victim() -> None:
+    decision = check(default_profiles(), "FR", "DE", "criminal", "victim", "yes")
+    consent = next(c for c in decision.conditions if c.id == "consent.person")
+    assert consent.satisfied_by == (Actor.VICTIM,)
+    assert decision.role.value == "victim"
+
+
 def test_recording_follows_both_laws() -> None:
     p = default_profiles()
     swiss_witness = check(p, "CH", "NL", "civil", "witness", "yes")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +169,15 @@ def test_check_request_errors_carry_codes(payload: Any, code: str) -> None:
     body = caught.value.to_dict()["error"]
     assert body["code"] == code and body["message"]
     json.dumps(body)
+
+
+def test_the_package_stays_pure() -> None:
+    """No service, HTTP or database code is imported by the legal package."""
+    code = (
+        "import sys, legal_profiles, legal_profiles.cli, legal_profiles.api\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in"
+        " ('vc_service', 'aiohttp', 'sqlalchemy', 'asyncpg', 'aiosqlite', 'redis')]\n"
+        "assert not bad, bad\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=60)
