@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from vc_service.hearings import invite_routes as hearing_invite_routes
+from vc_service.hearings import openapi as hearing_openapi
 from vc_service.hearings import routes as hearing_routes
 from vc_service.http import auth_routes, health, pages
 from vc_service.http.keys import SERVICES
@@ -15,7 +16,7 @@ from vc_service.services import Services
 
 # Each feature module contributes its routes here; order does not matter.
 ROUTE_TABLES: list[web.RouteTableDef] = [health.routes, auth_routes.routes]
-ROUTE_TABLES += [hearing_routes.routes, hearing_invite_routes.routes]
+ROUTE_TABLES += [hearing_routes.routes, hearing_invite_routes.routes, hearing_openapi.routes]
 SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup]
 
 
