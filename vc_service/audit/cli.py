@@ -10,10 +10,12 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from vc_service.audit import AuditError
 from vc_service.audit.canonical import parse_canonical
+from vc_service.audit.events import format_ts
 from vc_service.audit.keys import policy_text, trust_policy_document
 from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
 from vc_service.audit.verify import verify_bundle
@@ -39,8 +41,8 @@ def _run(args: argparse.Namespace, body: Callable[[Services], Awaitable[int]]) -
     return asyncio.run(go())
 
 
-def _when(value: object) -> str:
-    return "-" if value is None else str(value).replace("+00:00", "Z")
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else format_ts(value)
 
 
 # -- keys -------------------------------------------------------------------------------------
