@@ -4,10 +4,12 @@ service, the life-cycle moves of the room, and the participant API over HTTP."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from signaling.errors import AuthError
+from signaling.protocol import DocumentType
 from signaling.protocol import Role as SignalingRole
 from signaling.services import AuthRequest, RecordingRule, Stage
 from tests.hearings.conftest import Login
@@ -20,6 +22,7 @@ from vc_service.hearings.gateway import RoomGateway
 from vc_service.hearings.lifecycle import State
 from vc_service.hearings.opening import SYSTEM
 from vc_service.hearings.registry import RoomInfo
+from vc_service.hearings.views import HearingRecord
 from vc_service.services import Services
 
 
@@ -81,16 +84,7 @@ async def test_recording_in_the_room_follows_the_request_and_the_law(patched: Co
 
 async def test_the_room_moves_the_life_cycle_with_its_events(lite: Court) -> None:
     hearings = lite.hearings
-    record = await lite.create()
-    version = 1
-    for condition in record.hearing.legal_decision["conditions"]:
-        if condition["stage"] == "before":
-            version = (
-                await hearings.schedule.record_condition(
-                    lite.judge.viewer, record.id, version, condition["id"], "done"
-                )
-            ).version
-    await hearings.schedule.open(lite.judge.viewer, record.id, version)
+    record = await open_hearing(lite)
     actor = {"role": "judge", "id": lite.judge.principal.user_id, "name": "Judge Berlin"}
     assert await hearings.advance(record.id, State.IN_SESSION, actor) is State.OPEN
     assert await hearings.advance(record.id, State.IN_SESSION, actor) is State.IN_SESSION
@@ -142,3 +136,66 @@ async def test_a_participant_joins_over_http(login: Login, services: Services) -
     assert joined.status == 200, grant
     identity = await services.hearings.verify_join(hid, grant["credential"])
     assert identity.participant_id == witness
+
+
+async def open_hearing(court: Court) -> HearingRecord:
+    record = await court.create()
+    version = 1
+    for condition in record.hearing.legal_decision["conditions"]:
+        if condition["stage"] == "before":
+            version = (
+                await court.hearings.schedule.record_condition(
+                    court.judge.viewer, record.id, version, condition["id"], "done"
+                )
+            ).version
+    return await court.hearings.schedule.open(court.judge.viewer, record.id, version)
+
+
+async def test_room_events_move_the_life_cycle_and_survive_a_restart(lite: Court) -> None:
+    record = await open_hearing(lite)
+    witness, authority = record.participants[1].id, record.participants[2].id
+    doors = gateway(lite)
+
+    async def state() -> str:
+        info = await doors.load(record.id)
+        assert info is not None
+        return info.state
+
+    seq = await doors.append(record.id, "participant.admitted", witness, {"by": "judge"})
+    assert await state() == "in_session"
+    met = {"condition": "identity.verified", "citation": "c", "stage": "during",
+           "method": "identity_document", "document_type": "passport", "note": None}  # fmt: skip
+    assert await doors.append(record.id, "condition.met", authority, met) == seq + 1
+    present = {**met, "condition": "authority.present", "document_type": None}
+    await doors.append(record.id, "condition.met", authority, present)
+    # A fresh gateway (a restarted server) restores what the room had recorded.
+    info = await gateway(lite).load(record.id)
+    assert info is not None
+    assert [(m.condition_id, m.participant_id, m.document_type) for m in info.conditions_met] == [
+        ("identity.verified", authority, DocumentType.PASSPORT),
+        ("authority.present", authority, None),
+    ]
+    left = {"lapsed_conditions": ["authority.present"], "testimony_paused": False}
+    await doors.append(record.id, "participant.left", authority, left)
+    await doors.append(record.id, "testimony.started", "system", {"reason": "judge"})
+    assert await state() == "testimony"
+    withdrawn: dict[str, Any] = {"note": None, "testimony_stopped": True, "lapsed_conditions": []}
+    await doors.append(record.id, "consent.withdrawn", witness, withdrawn)
+    info = await doors.load(record.id)
+    assert info is not None and info.state == "in_session" and info.consent_withdrawn
+    assert [m.condition_id for m in info.conditions_met] == ["identity.verified"]
+    # Past the planned end the link still works while the hearing runs.
+    issued = await invite(lite, record)
+    at(lite, record.hearing.ends_at + timedelta(minutes=20))
+    assert (await lite.hearings.joining.lookup(record.id, issued.token))["hearing"]["id"]
+    await doors.append(record.id, "hearing.ended", "system", {"reason": "judge"})
+    assert await state() == "closed"
+    events = await lite.events(record.id)
+    moves = [e["hearing_state"] for e in events if "hearing_state" in e]
+    assert moves == [
+        {"from": "open", "to": "in_session"}, {"from": "in_session", "to": "testimony"},
+        {"from": "testimony", "to": "in_session"}, {"from": "in_session", "to": "closed"},
+    ]  # fmt: skip
+    assert events[-1]["actor"] == {"role": "system", "id": "vc-service", "name": "vc-service"}
+    with pytest.raises(ValueError):
+        await doors.append(record.id, "participant.left", "not-a-participant", {})

@@ -1,5 +1,8 @@
-"""The live hearing's two doors into the hearings part: signaling's `Authenticator` (who is saying
-hello) and `HearingDirectory` (what the hearing is), implemented over `Hearings`.
+"""The live hearing's doors into the hearings part, implemented over `Hearings`: signaling's
+`Authenticator` (who is saying hello), `HearingDirectory` (what the hearing is, including what the
+room already recorded, restored from the audit log after a restart) and `AuditSink` (the room's
+events, which also move the hearing's life cycle: admitted -> in_session, testimony started ->
+testimony, stopped -> in_session, ended -> closed).
 
 A hello may carry (a) a join credential from `POST /api/invite/{id}/join` or
 `POST /api/hearings/{id}/join` in `session`, (b) the link token and the one-time code, or
@@ -9,10 +12,15 @@ code from its vocabulary.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from signaling.errors import AuthError
-from signaling.protocol import Role
+from signaling.protocol import DocumentType, MetBy, Role
 from signaling.services import (
     AuthRequest,
+    ConditionRecord,
     HearingInfo,
     Identity,
     Participant,
@@ -23,6 +31,8 @@ from vc_service.accounts.service import AccountService
 from vc_service.errors import ServiceError
 from vc_service.hearings.credentials import CREDENTIAL_PREFIX
 from vc_service.hearings.joining import JoinIdentity
+from vc_service.hearings.lifecycle import State
+from vc_service.hearings.opening import SYSTEM
 from vc_service.hearings.registry import Hearings
 from vc_service.http.middleware import SESSION_COOKIE
 
@@ -43,6 +53,14 @@ _CODES = {
     "join.not_a_participant": "auth.not_a_participant",
     "join.not_joinable": "auth.not_joinable",
 }
+# The room's events that move the hearing's life cycle.
+_MOVES = {
+    "participant.admitted": State.IN_SESSION,
+    "testimony.started": State.TESTIMONY,
+    "testimony.resumed": State.TESTIMONY,
+    "testimony.stopped": State.IN_SESSION,
+    "hearing.ended": State.CLOSED,
+}
 
 
 def _auth_error(exc: ServiceError) -> AuthError:
@@ -51,11 +69,12 @@ def _auth_error(exc: ServiceError) -> AuthError:
 
 
 class RoomGateway:
-    """Implements `signaling.services.Authenticator` and `HearingDirectory`."""
+    """Implements `signaling.services.Authenticator`, `HearingDirectory` and `AuditSink`."""
 
     def __init__(self, hearings: Hearings, accounts: AccountService) -> None:
         self.hearings = hearings
         self.accounts = accounts
+        self._actors: dict[str, dict[str, dict[str, str]]] = {}
 
     async def authenticate(self, request: AuthRequest) -> Identity:
         try:
@@ -89,6 +108,7 @@ class RoomGateway:
             return None
         # Not requested by the judge means not recorded, whatever the law would allow.
         rule = RecordingRule(info.recording_rule) if info.recording_requested else None
+        met, withdrawn = await self._room_record(hearing_id)
         return HearingInfo(
             hearing_id=info.hearing_id,
             state=info.state,
@@ -98,4 +118,55 @@ class RoomGateway:
                 Participant(p.participant_id, Role(p.role), p.display_name)
                 for p in info.participants
             ),
+            conditions_met=met,
+            consent_withdrawn=withdrawn,
         )
+
+    async def _room_record(self, hearing_id: str) -> tuple[tuple[ConditionRecord, ...], bool]:
+        """Conditions the room recorded as met (and not lapsed since), and whether consent was
+        withdrawn, replayed from the hearing's audit log."""
+        met: dict[str, ConditionRecord] = {}
+        withdrawn = False
+        for raw in await self.hearings.audit.events(hearing_id):
+            event: dict[str, Any] = json.loads(raw)
+            kind, actor = event["type"], event["actor"]
+            if kind == "condition.met" and event.get("stage") != "before":
+                document = event.get("document_type")
+                met[event["condition"]] = ConditionRecord(
+                    condition_id=event["condition"],
+                    participant_id=actor["id"],
+                    role=Role(actor["role"]),
+                    method=MetBy(event["method"]),
+                    document_type=DocumentType(document) if document else None,
+                    note=event.get("note"),
+                )
+            for lapsed in event.get("lapsed_conditions") or ():
+                met.pop(lapsed, None)
+            withdrawn = withdrawn or kind == "consent.withdrawn"
+        return tuple(met.values()), withdrawn
+
+    async def append(
+        self, hearing_id: str, event_type: str, actor: str, fields: Mapping[str, Any]
+    ) -> int:
+        """Record a room event (durable on return); `actor` is a participant id or "system"."""
+        who = SYSTEM if actor == "system" else await self._actor(hearing_id, actor)
+        target = _MOVES.get(event_type)
+        if event_type == "consent.withdrawn" and fields.get("testimony_stopped"):
+            target = State.IN_SESSION
+        return await self.hearings.schedule.record_room_event(
+            hearing_id, event_type, who, dict(fields), target
+        )
+
+    async def _actor(self, hearing_id: str, participant_id: str) -> dict[str, str]:
+        known = self._actors.get(hearing_id, {})
+        if participant_id not in known:
+            info = await self.hearings.room_info(hearing_id)
+            people = info.participants if info is not None else ()
+            known = {
+                p.participant_id: {"role": p.role, "id": p.participant_id, "name": p.display_name}
+                for p in people
+            }
+            self._actors[hearing_id] = known
+        if participant_id not in known:
+            raise ValueError(f"{participant_id!r} is not a participant of hearing {hearing_id}")
+        return known[participant_id]

@@ -357,7 +357,9 @@ class Joining:
             raise LinkGone("the hearing was cancelled", code="invitation.hearing_cancelled")
         valid_from, valid_until = self.invitations.window(hearing)
         now = self.now()
-        if state in (State.CLOSED, State.SEALED) or now >= valid_until:
+        # A hearing that runs over its planned end is not over until it is closed.
+        running = state in (State.IN_SESSION, State.TESTIMONY)
+        if state in (State.CLOSED, State.SEALED) or (now >= valid_until and not running):
             raise LinkGone("the hearing is over: this link has expired", code="invitation.expired")
         if timed and (now < valid_from or state not in JOINABLE):
             raise Forbidden(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from legal_profiles.engine import check
 from legal_profiles.errors import LegalInputError
 from legal_profiles.model import UNKNOWN
 from vc_service.errors import ValidationFailed
@@ -45,8 +46,6 @@ class Question:
 
 def decide(profiles: ProfileSet, question: Question) -> dict[str, Any]:
     """The engine's full decision as plain JSON (what is stored and audited)."""
-    from legal_profiles.engine import check
-
     try:
         decision = check(
             profiles,

@@ -171,6 +171,30 @@ class Opening:
                 await self.audit.append_in(s, hearing.id, event, actor, body)
             return previous
 
+    async def record_room_event(
+        self,
+        hearing_id: str,
+        event: str,
+        actor: dict[str, str],
+        fields: dict[str, object],
+        target: State | None = None,
+    ) -> int:
+        """Append one of the live room's events; if `target` is the hearing's next state, move
+        there in the same transaction (noted as `hearing_state`). Returns the event's seq."""
+        if target is None:
+            return await self.audit.append(hearing_id, event, actor, fields)
+        async with self.db.transaction() as s:
+            hearing = await conflicts.lock_hearing(s, hearing_id)
+            lifecycle = Lifecycle(hearing.id, State(hearing.state))
+            body = dict(fields)
+            if lifecycle.state is not target and lifecycle.can(target):
+                previous = lifecycle.to(target)
+                hearing.state = lifecycle.state.value
+                hearing.updated_at = self.clock()
+                await self._flush(s)
+                body["hearing_state"] = {"from": previous.value, "to": target.value}
+            return await self.audit.append_in(s, hearing.id, event, actor, body)
+
     # -- helpers ------------------------------------------------------------------------------
 
     async def _lock(

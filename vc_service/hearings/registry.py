@@ -74,6 +74,7 @@ class Hearings:
         sender: Sender | None = None,
     ) -> None:
         self.db = db
+        self.audit = audit
         self.schedule = HearingService(db, settings, profiles, audit)
         self.outbox = Outbox(db, settings, key, sender)
         self.invitations = InvitationService(db, settings, key, audit, self.schedule, self.outbox)
