@@ -15,7 +15,8 @@ from tests.browser.live_service import REPO
 I18N = REPO / "web" / "static" / "i18n"
 LANGUAGES = ("en", "fr", "de", "es")
 JOIN_HTML = REPO / "web" / "join.html"
-JOIN_JS = REPO / "web" / "static" / "js" / "join.js"
+JS = REPO / "web" / "static" / "js"
+JOIN_JS = JS / "join.js"
 
 # Keys the page builds at run time from a prefix and a value, with every value it can use.
 FAMILIES: dict[str, set[str]] = {
@@ -27,7 +28,7 @@ FAMILIES: dict[str, set[str]] = {
     },
     "role": {role.value for role in Role},
     "devices": {"denied", "missing", "busy", "unsupported", "failed"},
-    "notices.kind": {"voluntariness", "right_to_refuse", "consent", "information"},
+    "notices.kind": {"voluntariness", "right_to_refuse", "consent", "rights", "information"},
 }  # fmt: skip
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -54,6 +55,15 @@ def keys_in_script() -> set[str]:
 def template_prefixes() -> set[str]:
     script = JOIN_JS.read_text(encoding="utf-8")
     return set(re.findall(r"`([a-z_]+(?:\.[a-z_]+)*)\.\$\{", script))
+
+
+def test_families_match_the_values_the_scripts_produce() -> None:
+    notices = (JS / "notices.js").read_text(encoding="utf-8")
+    assert set(re.findall(r'\["(\w+)", \((?:id)?\) =>', notices)) == FAMILIES["notices.kind"]
+    devices = (JS / "devices.js").read_text(encoding="utf-8")
+    kinds = set(re.findall(r'return "(\w+)";', devices))
+    kinds |= set(re.findall(r'new DeviceError\("(\w+)"', devices))
+    assert kinds == FAMILIES["devices"]
 
 
 def test_every_language_has_every_key_with_the_same_placeholders() -> None:

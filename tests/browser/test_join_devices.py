@@ -108,8 +108,16 @@ def test_refused_camera_is_explained_and_can_be_retried(
     page.wait_for_function("() => document.getElementById('preview').videoWidth > 0")
 
 
-def test_a_link_that_is_not_an_invitation_says_so(page: Page) -> None:
-    page.goto("/join#this-is-not-a-valid-invitation-token")
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/join/no-such-hearing#" + "A" * 43,  # the service does not know it
+        "/join/no-such-hearing#short",  # cut off when copied: the page knows without asking
+        "/join#" + "A" * 43,  # the hearing's part of the path is missing
+    ],
+)
+def test_a_link_that_is_not_an_invitation_says_so(page: Page, link: str) -> None:
+    page.goto(link)
     en = strings("en")
     expect(page.get_by_role("heading", level=2)).to_have_text(en["link.title.invalid"])
     expect(page.get_by_text(en["link.text.invalid"])).to_be_visible()

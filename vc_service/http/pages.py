@@ -14,8 +14,10 @@ PAGES: dict[str, str] = {
     "/": "index.html",
     "/sign-in": "sign-in.html",
     "/home": "home.html",
-    # Invitation links are /join#<token>: the fragment never reaches the server or its logs.
+    # Invitation links are /join/<hearing id>#<token>: the fragment never reaches the server
+    # or its logs. Plain /join is the camera and microphone check on its own.
     "/join": "join.html",
+    "/join/{hearing_id}": "join.html",
 }
 
 

@@ -23,8 +23,8 @@ function cookie(name) {
   return "";
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (method !== "GET") {
     headers["X-CSRF-Token"] = csrfToken || cookie("vc_csrf");
   }

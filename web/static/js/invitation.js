@@ -1,56 +1,63 @@
-// The invitation API as the participant page uses it (see docs/api.md):
-//   GET  /api/invitations/{token}       -> the hearing, the person, the notices to read
-//   POST /api/invitations/{token}/join  {code} -> a join credential for the hearing's room
-// The token comes from the link's fragment (#...), which browsers never send to a server, so
-// it reaches no access log or Referer; the API then carries it in its own request paths.
+// The invitation API as the participant page uses it (docs/api.md). A link looks like
+// /join/{hearing_id}#{token}: the token rides in the fragment, which browsers never send to a
+// server or in a Referer, and the API takes it in the X-Invitation-Token header, never in a URL.
+//   GET  /api/invite/{hearing_id}       -> the hearing, the person, the notices to read
+//   POST /api/invite/{hearing_id}/join  {code} -> a short-lived join credential for the room
 
 import { api, ApiError, ensureCsrfCookie } from "./api.js";
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
+const TOKEN_HEADER = "X-Invitation-Token";
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,100}$/;
+const ID_SHAPE = /^[A-Za-z0-9-]{1,64}$/;
 
-export function tokenFromLocation(loc = window.location) {
-  const fragment = decodeURIComponent(loc.hash.replace(/^#/, ""));
-  const fromFragment = fragment.startsWith("token=") ? fragment.slice(6) : fragment;
-  if (fromFragment) return fromFragment;
-  const match = loc.pathname.match(/^\/join\/([^/]+)$/);
-  return match ? decodeURIComponent(match[1]) : "";
+export function linkFromLocation(loc = window.location) {
+  const match = loc.pathname.match(/^\/join\/([^/]+)\/?$/);
+  const hearingId = match ? decodeURIComponent(match[1]) : "";
+  const token = decodeURIComponent(loc.hash.replace(/^#/, ""));
+  return { hearingId, token };
 }
 
-export function plausibleToken(token) {
-  return TOKEN_SHAPE.test(token);
+export function plausibleLink({ hearingId, token }) {
+  return ID_SHAPE.test(hearingId) && TOKEN_SHAPE.test(token);
 }
 
-export async function fetchInvitation(token) {
-  return api("GET", `/api/invitations/${encodeURIComponent(token)}`);
+const base = (hearingId) => `/api/invite/${encodeURIComponent(hearingId)}`;
+
+export async function fetchInvitation({ hearingId, token }) {
+  return api("GET", base(hearingId), undefined, { [TOKEN_HEADER]: token });
 }
 
-export async function joinWithCode(token, code) {
+export async function joinWithCode({ hearingId, token }, code) {
   await ensureCsrfCookie();
-  return api("POST", `/api/invitations/${encodeURIComponent(token)}/join`, { code });
+  return api("POST", `${base(hearingId)}/join`, { code }, { [TOKEN_HEADER]: token });
 }
 
-// What went wrong, in the page's terms: one of expired | early | revoked | invalid | wrong_code |
-// locked | used | unavailable | network | other, with the numbers the message needs.
+// The service's error codes, in the page's terms.
+const PROBLEMS = {
+  "invitation.not_found": "invalid",
+  "invitation.token_missing": "invalid",
+  "invitation.wrong_hearing": "invalid",
+  "invitation.revoked": "revoked",
+  "invitation.superseded": "revoked",
+  "invitation.hearing_cancelled": "unavailable",
+  "invitation.expired": "expired",
+  "invitation.not_yet_valid": "early",
+  "invitation.locked": "locked",
+  "invitation.rate_limited": "wait",
+  "invitation.code_used": "used",
+  "invitation.wrong_code": "wrong_code",
+};
+
+// One of invalid | revoked | unavailable | expired | early | locked | wait | used | wrong_code |
+// network | other, with the numbers its message needs.
 export function classify(error) {
   if (!(error instanceof ApiError)) return { kind: "network" };
-  const code = error.code || "";
   const details = error.details || {};
-  const has = (...words) => words.some((word) => code.includes(word));
-  if (has("locked") || error.status === 429) {
-    return { kind: "locked", retryAfter: details.retry_after_seconds };
-  }
-  if (has("replayed", "code_used", "used")) return { kind: "used" };
-  if (has("wrong_code", "bad_code", "invalid_code", "code_invalid", "code_wrong")) {
-    const left = details.attempts_left ?? details.remaining_attempts ?? details.attempts_remaining;
-    return { kind: "wrong_code", attemptsLeft: left };
-  }
-  if (has("not_yet", "too_early", "not_open")) return { kind: "early", from: details.valid_from };
-  if (has("expired", "ended", "closed")) return { kind: "expired" };
-  if (has("revoked", "superseded")) return { kind: "revoked" };
-  if (error.status === 404 || error.status === 401 || has("not_found", "bad_token")) {
-    return { kind: "invalid" };
-  }
-  if (error.status === 409 || has("cancelled", "state")) return { kind: "unavailable" };
-  if (error.status === 422 && has("code")) return { kind: "wrong_code" };
-  return { kind: "other", code };
+  return {
+    kind: PROBLEMS[error.code] || (error.status === 404 ? "invalid" : "other"),
+    code: error.code,
+    attemptsLeft: details.attempts_left,
+    seconds: details.retry_after_seconds,
+    from: details.valid_from,
+  };
 }

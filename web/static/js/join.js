@@ -1,33 +1,34 @@
-// The participant page: language, camera and microphone check, one-time code, the notices the
-// legal decision requires, then the waiting room. One state machine drives what is shown.
-// The invitation token is read from the link and never logged or stored.
+// The participant page: language, camera and microphone check, the notices the legal decision
+// requires, the one-time code, then the waiting room. One state machine drives what is shown.
+// The invitation token is read from the link's fragment and is never logged or stored.
+//
+// The notices come before the code on purpose: the code buys a join credential that lasts only
+// minutes, so it is entered last, right before the page connects to the room.
 
 import { DeviceCheck } from "./devices.js";
-import {
-  LANGUAGES, language, loadLanguage, preferredLanguage, say, translate,
-} from "./i18n.js";
-import {
-  classify, fetchInvitation, joinWithCode, plausibleToken, tokenFromLocation,
-} from "./invitation.js";
+import { LANGUAGES, language, loadLanguage, preferredLanguage, say, translate } from "./i18n.js";
+import { classify, fetchInvitation, joinWithCode, linkFromLocation, plausibleLink } from "./invitation.js";
+import { noticeKind, sortNotices } from "./notices.js";
 import { RoomConnection } from "./room-connection.js";
 
 const State = Object.freeze({
   LOADING: "loading",
   LINK_ERROR: "link_error",
   DEVICES: "devices",
-  CODE: "code",
   NOTICES: "notices",
+  CODE: "code",
   LOBBY: "lobby",
   ENDED: "ended",
 });
-const STEP_OF = { devices: "devices", code: "code", notices: "notices", lobby: "lobby" };
+const STEPS = new Set([State.DEVICES, State.NOTICES, State.CODE, State.LOBBY]);
 const $ = (id) => document.getElementById(id);
 
 let state = State.LOADING;
-const token = tokenFromLocation();
+const link = linkFromLocation();
+const invited = Boolean(link.hearingId || link.token);
 let invitation = null;
-let joined = null; // the join API's answer: credential and hearing id
 let room = null;
+let admitted = false;
 const check = new DeviceCheck({ video: $("preview"), onLevel: showLevel });
 
 function setState(next) {
@@ -37,28 +38,22 @@ function setState(next) {
   for (const section of document.querySelectorAll("section[data-state]")) {
     section.hidden = section.dataset.state !== next;
   }
-  const step = STEP_OF[next];
-  $("steps").hidden = !token || !step;
+  $("steps").hidden = !invited || !STEPS.has(next);
   for (const item of $("steps").children) {
-    if (item.dataset.step === step) item.setAttribute("aria-current", "step");
+    if (item.dataset.step === next) item.setAttribute("aria-current", "step");
     else item.removeAttribute("aria-current");
   }
+  renderConsent();
   // Move focus to the new step's heading so keyboard and screen-reader users follow along.
   const heading = document.querySelector(`section[data-state="${next}"] h2`);
   if (heading && next !== State.DEVICES) heading.focus();
 }
 
-function message(key, values, kind = "error") {
+function message(key, values = {}, kind = "error") {
   const box = $("message");
-  if (!key) {
-    box.hidden = true;
-    box.removeAttribute("data-i18n");
-    box.textContent = "";
-    return;
-  }
   say(box, key, values);
   box.className = `message ${kind}`;
-  box.hidden = false;
+  box.hidden = !key;
 }
 
 // --- language ---------------------------------------------------------------------------------
@@ -82,7 +77,6 @@ function renderAll() {
   $("language").value = language();
   document.title = `${$("title").textContent} · vc-service`;
   renderHearing();
-  renderNotices();
 }
 
 // --- invitation -------------------------------------------------------------------------------
@@ -91,21 +85,29 @@ const LINK_PROBLEMS = new Set([
   "expired", "early", "revoked", "locked", "unavailable", "network", "invalid",
 ]);
 
-function linkError(kind, values = {}) {
-  const known = LINK_PROBLEMS.has(kind) ? kind : "other";
+function linkError(problem) {
+  const known = LINK_PROBLEMS.has(problem.kind) ? problem.kind : "other";
   say($("link-title"), `link.title.${known}`);
-  say($("link-text"), `link.text.${known}`, { code: kind, ...values });
+  say($("link-text"), `link.text.${known}`, {
+    code: problem.code || problem.kind, time: formatTime(problem.from),
+  });
+  message("");
   check.stop();
   $("hearing").hidden = true;
-  $("consent").hidden = true;
   setState(State.LINK_ERROR);
 }
 
-function formatTime(iso, zone) {
+function personZone() {
+  const person = (invitation && invitation.participant) || {};
+  return person.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function formatTime(iso) {
   if (!iso) return "";
   const options = { dateStyle: "full", timeStyle: "short" };
   try {
-    return new Intl.DateTimeFormat(language(), { ...options, timeZone: zone }).format(new Date(iso));
+    return new Intl.DateTimeFormat(language(), { ...options, timeZone: personZone() })
+      .format(new Date(iso));
   } catch {
     return new Intl.DateTimeFormat(language(), options).format(new Date(iso));
   }
@@ -113,38 +115,40 @@ function formatTime(iso, zone) {
 
 function renderHearing() {
   if (!invitation) return;
-  const hearing = invitation.hearing || {};
-  const person = invitation.participant || {};
-  const zone = person.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const hearing = invitation.hearing;
   say($("hearing-case"), "hearing.case", {
-    reference: hearing.case_reference || "", court: hearing.court || "",
+    reference: hearing.case_reference, court: hearing.court,
   });
-  say($("hearing-when"), "hearing.when", { time: formatTime(hearing.starts_at, zone), zone });
-  say($("hearing-role"), "hearing.role", { role: { t: `role.${person.role}` } });
-  $("hearing").hidden = false;
-  const consent = $("consent");
-  consent.hidden = !(person.role === "accused" && state !== State.LOADING);
-  say($("consent-text"), "consent.given");
+  say($("hearing-when"), "hearing.when", { time: formatTime(hearing.starts_at), zone: personZone() });
+  say($("hearing-role"), "hearing.role", { role: { t: `role.${invitation.participant.role}` } });
+  $("hearing").hidden = state === State.LINK_ERROR;
 }
 
 async function openInvitation() {
-  if (!plausibleToken(token)) {
-    linkError("invalid");
+  if (!plausibleLink(link)) {
+    linkError({ kind: "invalid" });
     return;
   }
   try {
-    invitation = await fetchInvitation(token);
+    invitation = await fetchInvitation(link);
   } catch (error) {
-    const problem = classify(error);
-    linkError(problem.kind, { time: formatTime(problem.from) });
+    linkError(classify(error));
     return;
   }
-  const person = invitation.participant || {};
-  if (person.language && preferredLanguage(person.language) !== language()) {
-    await loadLanguage(preferredLanguage(person.language));
+  if (invitation.invitation.locked) {
+    linkError({ kind: "locked" });
+    return;
   }
+  const wanted = invitation.participant.language;
+  if (wanted && preferredLanguage(wanted) !== language()) {
+    await loadLanguage(preferredLanguage(wanted));
+  }
+  renderNotices();
   setState(State.DEVICES);
   renderAll();
+  if (!invitation.invitation.open_now) {
+    message("link.opens_at", { time: formatTime(invitation.invitation.valid_from) }, "warn");
+  }
 }
 
 // --- devices ----------------------------------------------------------------------------------
@@ -164,14 +168,15 @@ async function fillDeviceChoices() {
     select.replaceChildren();
     list.forEach((device, index) => {
       const label = device.label || `${kind} ${index + 1}`;
-      select.append(new Option(label, device.deviceId, false, device.deviceId === check.current(kind)));
+      const chosen = device.deviceId === check.current(kind);
+      select.append(new Option(label, device.deviceId, false, chosen));
     });
     select.disabled = list.length < 2;
   }
 }
 
 async function startDevices() {
-  message(null);
+  if (state === State.DEVICES) message("");
   const start = $("devices-start");
   start.disabled = true;
   try {
@@ -179,11 +184,10 @@ async function startDevices() {
     await fillDeviceChoices();
     say($("device-status"), "devices.speak");
     start.hidden = true;
-    $("devices-continue").hidden = !token;
-    if (token) $("devices-continue").focus();
+    $("devices-continue").hidden = !invited;
+    if (invited) $("devices-continue").focus();
   } catch (error) {
-    const kind = error.kind || "failed";
-    message(`devices.${kind}`, { name: error.cause || "" });
+    message(`devices.${error.kind || "failed"}`, { name: error.cause || "" });
     say($("device-status"), "devices.not_working");
     say(start, "devices.retry");
     start.hidden = false;
@@ -192,69 +196,16 @@ async function startDevices() {
   }
 }
 
-// --- code -------------------------------------------------------------------------------------
-
-async function submitCode(event) {
-  event.preventDefault();
-  const input = $("code");
-  const code = input.value.trim();
-  message(null);
-  if (!/^[0-9]{6}$/.test(code)) {
-    say($("code-error"), "code.format");
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
-    return;
-  }
-  try {
-    joined = await joinWithCode(token, code);
-  } catch (error) {
-    input.value = "";
-    const problem = classify(error);
-    if (["expired", "revoked", "invalid", "unavailable", "early"].includes(problem.kind)) {
-      linkError(problem.kind, { time: formatTime(problem.from) });
-      return;
-    }
-    input.setAttribute("aria-invalid", "true");
-    if (problem.kind === "wrong_code" && problem.attemptsLeft !== undefined) {
-      say($("code-error"), "code.wrong", { count: problem.attemptsLeft });
-    } else if (problem.kind === "wrong_code") {
-      say($("code-error"), "code.wrong_plain");
-    } else if (problem.kind === "locked") {
-      say($("code-error"), "code.locked");
-      for (const element of $("code-form").elements) element.disabled = true;
-      return;
-    } else {
-      say($("code-error"), problem.kind === "used" ? "code.used" : "error.network");
-    }
-    input.focus();
-    return;
-  }
-  input.removeAttribute("aria-invalid");
-  say($("code-error"), "");
-  const notices = noticesOf();
-  if (notices.length) {
-    renderNotices();
-    setState(State.NOTICES);
-  } else {
-    enterLobby();
-  }
-}
-
 // --- notices ----------------------------------------------------------------------------------
-
-function noticesOf() {
-  return (joined && joined.notices) || (invitation && invitation.notices) || [];
-}
 
 function renderNotices() {
   const list = $("notice-list");
   list.replaceChildren();
-  for (const notice of noticesOf()) {
+  for (const notice of sortNotices(invitation.notices || [])) {
     const article = document.createElement("article");
     article.className = "notice";
     const title = document.createElement("h3");
-    if (notice.kind) say(title, `notices.kind.${notice.kind}`);
-    else title.textContent = notice.title || "";
+    say(title, `notices.kind.${noticeKind(notice.id)}`);
     const text = document.createElement("p");
     text.textContent = notice.text || "";
     article.append(title, text);
@@ -266,20 +217,82 @@ function renderNotices() {
     }
     list.append(article);
   }
+  $("notices-none").hidden = list.children.length > 0;
 }
 
 function submitNotices(event) {
   event.preventDefault();
   if (!$("notices-ack").checked) {
     say($("notices-error"), "notices.ack_needed");
+    $("notices-ack").setAttribute("aria-invalid", "true");
     $("notices-ack").focus();
     return;
   }
+  $("notices-ack").removeAttribute("aria-invalid");
   say($("notices-error"), "");
-  enterLobby();
+  setState(State.CODE);
 }
 
-// --- consent ----------------------------------------------------------------------------------
+// --- code -------------------------------------------------------------------------------------
+
+function codeProblem(key, values = {}) {
+  const input = $("code");
+  say($("code-error"), key, values);
+  if (key) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+async function submitCode(event) {
+  event.preventDefault();
+  const input = $("code");
+  const code = input.value.trim();
+  message("");
+  if (!/^[0-9]{6}$/.test(code)) {
+    codeProblem("code.format");
+    input.focus();
+    return;
+  }
+  let grant;
+  try {
+    grant = await joinWithCode(link, code);
+  } catch (error) {
+    input.value = "";
+    const problem = classify(error);
+    if (["expired", "revoked", "invalid", "unavailable", "early"].includes(problem.kind)) {
+      linkError(problem);
+      return;
+    }
+    if (problem.kind === "locked") {
+      codeProblem("code.locked");
+      for (const element of $("code-form").elements) element.disabled = true;
+      return;
+    }
+    const keys = {
+      wrong_code: problem.attemptsLeft === undefined ? "code.wrong_plain" : "code.wrong",
+      wait: "code.wait", used: "code.used", network: "error.network",
+    };
+    codeProblem(keys[problem.kind] || "error.generic", {
+      count: problem.attemptsLeft, seconds: problem.seconds, code: problem.code,
+    });
+    input.focus();
+    return;
+  }
+  input.value = "";
+  codeProblem("");
+  enterLobby(grant);
+}
+
+// --- consent (the accused may withdraw it at any time) ----------------------------------------
+
+function renderConsent() {
+  const person = invitation && invitation.participant;
+  const shown = Boolean(person && person.role === "accused")
+    && [State.NOTICES, State.CODE, State.LOBBY].includes(state);
+  $("consent").hidden = !shown;
+  if (!shown || $("consent-withdraw").dataset.done) return;
+  say($("consent-text"), admitted ? "consent.given" : "consent.before_admission");
+  $("consent-withdraw").disabled = !admitted;
+}
 
 function askWithdrawal() {
   const dialog = $("consent-dialog");
@@ -292,19 +305,23 @@ function onDialogClosed() {
     $("consent-withdraw").focus();
     return;
   }
-  const sent = room && room.send({ type: "consent_withdrawn" });
-  say($("consent-text"), sent ? "consent.withdrawn" : "consent.withdraw_offline");
-  $("consent-withdraw").disabled = Boolean(sent);
+  if (room && room.send({ type: "consent_withdrawn" })) {
+    $("consent-withdraw").dataset.done = "yes";
+    $("consent-withdraw").disabled = true;
+    say($("consent-text"), "consent.withdrawn");
+  } else {
+    say($("consent-text"), "consent.withdraw_offline");
+  }
 }
 
 // --- waiting room -----------------------------------------------------------------------------
 
-function enterLobby() {
+function enterLobby(grant) {
   setState(State.LOBBY);
-  renderHearing();
+  say($("lobby-status"), "lobby.connecting");
   room = new RoomConnection({
-    hearingId: joined.hearing_id || (invitation.hearing || {}).id,
-    credential: joined.credential,
+    hearingId: grant.hearing_id,
+    credential: grant.credential,
     onMessage: onRoomMessage,
     onStatus: onRoomStatus,
   });
@@ -312,28 +329,36 @@ function enterLobby() {
 }
 
 function onRoomStatus(status) {
-  const banner = $("reconnect");
-  banner.hidden = status.kind !== "reconnecting" || !status.seconds;
-  if (status.kind === "reconnecting" && status.seconds) {
-    say($("reconnect-text"), "lobby.lost", { seconds: status.seconds });
-  }
-  if (status.kind === "connecting" || (status.kind === "reconnecting" && !status.seconds)) {
+  const counting = status.kind === "reconnecting" && status.seconds > 0;
+  $("reconnect").hidden = !counting;
+  if (counting) say($("reconnect-text"), "lobby.lost", { seconds: status.seconds });
+  if (status.kind === "connecting" || (status.kind === "reconnecting" && !counting)) {
     say($("lobby-status"), "lobby.connecting");
   }
-  if (status.kind === "closed") {
-    const key = {
-      ended: "ended.text", excluded: "lobby.excluded", replaced: "lobby.replaced",
-      not_joinable: "lobby.not_joinable", denied: "lobby.denied", removed: "lobby.excluded",
-    }[status.reason] || "lobby.refused";
-    say($("ended-text"), key);
-    check.stop();
-    setState(State.ENDED);
+  if (status.kind !== "closed") return;
+  admitted = false;
+  if (status.reason === "refused" && status.resumed) {
+    // The seat was given up while we were away: a fresh code from the court lets us back in.
+    room = null;
+    setState(State.CODE);
+    codeProblem("lobby.resume_failed");
+    return;
   }
+  const key = {
+    ended: "ended.text", denied: "lobby.denied", removed: "lobby.excluded",
+    excluded: "lobby.excluded", replaced: "lobby.replaced", not_joinable: "lobby.not_joinable",
+  }[status.reason] || "lobby.refused";
+  say($("ended-text"), key);
+  check.stop();
+  setState(State.ENDED);
 }
 
 function onRoomMessage(msg) {
-  if (msg.type === "room_state" && msg.seat === "lobby") say($("lobby-status"), "lobby.waiting");
-  if (msg.type === "room_state" && msg.seat === "admitted") say($("lobby-status"), "lobby.admitted");
+  if (msg.type === "room_state") {
+    admitted = msg.seat === "admitted";
+    say($("lobby-status"), admitted ? "lobby.admitted" : "lobby.waiting");
+    renderConsent();
+  }
 }
 
 // --- start ------------------------------------------------------------------------------------
@@ -343,11 +368,11 @@ async function main() {
   fillLanguages();
   renderAll();
   $("devices-start").addEventListener("click", startDevices);
-  $("devices-continue").addEventListener("click", () => setState(State.CODE));
+  $("devices-continue").addEventListener("click", () => setState(State.NOTICES));
   $("camera").addEventListener("change", startDevices);
   $("microphone").addEventListener("change", startDevices);
-  $("code-form").addEventListener("submit", submitCode);
   $("notices-form").addEventListener("submit", submitNotices);
+  $("code-form").addEventListener("submit", submitCode);
   $("consent-withdraw").addEventListener("click", askWithdrawal);
   $("consent-dialog").addEventListener("close", onDialogClosed);
   $("reconnect-now").addEventListener("click", () => room && room.reconnectNow());
@@ -355,7 +380,7 @@ async function main() {
   window.addEventListener("online", () => room && room.reconnectNow());
   // Pasting another invitation link into the same tab changes only the fragment: start over.
   window.addEventListener("hashchange", () => location.reload());
-  if (!token) {
+  if (!invited) {
     $("no-token-note").hidden = false;
     setState(State.DEVICES);
     return;
@@ -363,6 +388,4 @@ async function main() {
   await openInvitation();
 }
 
-main().catch((error) => {
-  message("error.generic", { code: error.name || "error" });
-});
+main().catch((error) => message("error.generic", { code: error.name || "error" }));

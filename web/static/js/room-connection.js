@@ -78,7 +78,9 @@ export class RoomConnection {
     const final = this.finalReason || FINAL_CLOSE.get(event.code);
     if (final || this.finished) {
       this.finished = true;
-      this.onStatus({ kind: "closed", reason: final || "left", code: event.code });
+      this.onStatus({
+        kind: "closed", reason: final || "left", code: event.code, resumed: Boolean(this.resume),
+      });
       return;
     }
     const delay = RECONNECT_DELAYS[Math.min(this.attempt, RECONNECT_DELAYS.length - 1)];
