@@ -249,3 +249,19 @@ def test_the_good_bundle_itself_passes_both_routes(good: Sample, tmp_path: Path)
     assert verify_bundle(good.path, policy(), expected_origin=ORIGIN, now=VERIFY_NOW).ok
     directory = unpack(good.path, tmp_path / "unzipped")
     assert verify_sh(directory, origin=ORIGIN).ok
+
+
+@pytest.mark.parametrize(
+    "case", ["flip events byte 97", "flip events byte 2222", "reorder events", "log never closed"]
+)
+def test_forked_workers_give_the_same_report(
+    case: str, good: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vc_service.audit.verify as verify_module
+
+    monkeypatch.setattr(verify_module, "MIN_CHUNK", 2)  # 10 events: five chunks of two
+    for path in (good.path, MATRIX[case][0](good, tmp_path / "tampered.zip")):
+        one = verify_bundle(path, policy(), now=VERIFY_NOW)
+        forked = verify_bundle(path, policy(), now=VERIFY_NOW, workers=2)
+        assert forked.steps == one.steps
+    assert one.steps[7].detail == forked.steps[7].detail

@@ -83,10 +83,13 @@ class BundleError(AuditError):
         super().__init__(code, message)
 
 
+PROVABLE_PREFIXES = ("media.", "consent.")
+
+
 def needs_inclusion_proof(event: Mapping[str, object]) -> bool:
     """Events a clerk may want to prove alone: file bindings, media and consent events."""
     kind = event.get("type")
-    return "sha256" in event or (isinstance(kind, str) and kind.startswith(("media.", "consent.")))
+    return "sha256" in event or (isinstance(kind, str) and kind.startswith(PROVABLE_PREFIXES))
 
 
 def segment_path(event: Mapping[str, object], suffix: str) -> str:

@@ -66,25 +66,19 @@ _DECODER = json.JSONDecoder(
 )
 _scan: Callable[[str, int], tuple[Any, int]] = getattr(_DECODER, "scan_once")  # noqa: B009 - untyped attribute
 
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
 _c_encode_str = getattr(json.encoder, "c_encode_basestring", None)
 # The C encoder is called directly rather than through JSONEncoder.encode, which costs a third
 # more per event: the profile check has already excluded everything that needs `default`,
 # circular-reference markers or float formatting.
-_c_encode = (
-    _c_make_encoder(None, None, _c_encode_str, None, ":", ",", True, False, False)
-    if _c_make_encoder is not None and _c_encode_str is not None
-    else None
-)
+if _c_make_encoder is None or _c_encode_str is None:  # pragma: no cover - CPython ships them
+    raise ImportError("canonical JSON needs the C accelerator of the json module")
+_c_encode = _c_make_encoder(None, None, _c_encode_str, None, ":", ",", True, False, False)
+_join = "".join
 
 
 def _encode(value: Any) -> str:
-    if _c_encode is None:  # pragma: no cover - CPython ships the C accelerator
-        return _ENCODER.encode(value)
-    return "".join(_c_encode(value, 0))
+    return _join(_c_encode(value, 0))
 
 
 def _check_profile(value: Any, depth: int = 0) -> None:
@@ -160,24 +154,28 @@ def parse_canonical(data: bytes) -> dict[str, object]:
     """Parse a canonical JSON object, rejecting any byte string that is not exactly the canonical
     encoding of a profile value (duplicate keys, whitespace, floats, non-canonical escapes…).
 
-    This is the verifier's hot loop, so the full profile walk of `_parse_canonical_walk` is
-    skipped where a cheaper check proves its outcome:
+    This is the verifier's hot loop, so the accepting path is inlined and the profile walk of
+    `_parse_canonical_walk` is skipped where a cheaper check proves its outcome:
     - keys are ASCII if the whole line is ASCII (`bytes.isascii` runs in C);
     - nesting is within `MAX_DEPTH` if the line has at most that many `{` and `[` in all;
     - floats, NaN, ±Infinity and out-of-range integers never get through the scanner hooks;
     - lone surrogates cannot come from strict UTF-8 decoding, and an escaped one re-encodes to a
-      raw character, so the final byte comparison rejects it.
-    The differential tests check that both functions give the same verdict.
+      raw character, so the byte comparison rejects it.
+    Any input the fast path does not accept goes through the reference function, which decides
+    and names the error. The differential tests check both give the same verdict.
     """
-    value, text = _parse(data)
-    if not data.isascii() or data.count(b"{") + data.count(b"[") > MAX_DEPTH:
-        _check_profile(value)
-    if _encode(value) != text:
-        raise CanonicalError(
-            "not the canonical encoding (key order, duplicate keys, whitespace or escapes)",
-            "audit.canonical.not_canonical",
-        )
-    return value
+    if type(data) is bytes:
+        try:
+            text = data.decode("utf-8")
+            if text[:1] == "{":
+                value, end = _scan(text, 0)
+                if end == len(text) and _join(_c_encode(value, 0)) == text:
+                    if not data.isascii() or data.count(b"{") + data.count(b"[") > MAX_DEPTH:
+                        _check_profile(value)
+                    return value
+        except (ValueError, StopIteration, RecursionError):
+            pass  # UnicodeDecodeError, JSONDecodeError and CanonicalError are ValueErrors
+    return _parse_canonical_walk(data)
 
 
 def _parse_canonical_walk(data: bytes) -> dict[str, object]:
