@@ -214,7 +214,8 @@ def scan_events(lines: Sequence[bytes], start: int, stop: int, origin: str) -> E
                 known_types.add(kind)
             if type(ts) is not str or not ts_ok(ts):
                 raise VerifyError(f"event {seq}: ts {ts!r} is malformed", "audit.event.ts")
-            if type(event.get("actor")) is not dict or event.get("v", 1) != 1:
+            version = event.get("v", 1)
+            if type(event.get("actor")) is not dict or type(version) is not int or version != 1:
                 raise VerifyError(
                     f"event {seq}: actor missing or unknown version", "audit.event.format"
                 )
