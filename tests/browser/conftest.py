@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from tests.browser.guards import ConsoleGuard
 from tests.browser.live_service import LiveService
+from tests.browser.staff_api import StaffApi
 from tests.conftest import need_real_part
 
 CHROMIUM = Path(os.environ.get("VC_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -86,6 +87,16 @@ def live_service(
         yield service
     finally:
         service.stop()
+
+
+@pytest.fixture(scope="package")
+def judge_api(playwright: Playwright, live_service: LiveService) -> Iterator[StaffApi]:
+    """A judge of the test court, signed in to the JSON API, who schedules and invites."""
+    api = StaffApi.sign_in(playwright, live_service, live_service.add_user("judge", "judge"))
+    try:
+        yield api
+    finally:
+        api.close()
 
 
 @pytest.fixture

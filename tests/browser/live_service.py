@@ -7,10 +7,13 @@ import os
 import re
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,6 +124,19 @@ class LiveService:
             "--name", f"{role.title()} {username}", stdin=password + "\n",
         )  # fmt: skip
         return Account(username, password, role)
+
+    def move_hearing(self, hearing_id: str, starts_at: datetime, ends_at: datetime) -> None:
+        """Time passes: move a hearing in the service's SQLite database (stored as naive UTC)."""
+        fmt = "%Y-%m-%d %H:%M:%S.%f"
+        with closing(sqlite3.connect(self.data_dir / "vc.sqlite3", timeout=10)) as db, db:
+            db.execute(
+                "UPDATE hearings SET starts_at = ?, ends_at = ? WHERE id = ?",
+                (
+                    starts_at.astimezone(UTC).strftime(fmt),
+                    ends_at.astimezone(UTC).strftime(fmt),
+                    hearing_id,
+                ),
+            )
 
     def stop(self) -> None:
         process = self._process

@@ -21,6 +21,11 @@ class ApiRefused(AssertionError):
         super().__init__(f"{response.url} -> {response.status}: {response.text()[:500]}")
 
 
+# The service's default VC_INVITATION_LEAD_MINUTES: links open this long before the start.
+INVITATION_LEAD_MINUTES = 60
+SLOT_MINUTES = 5
+
+
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -31,6 +36,7 @@ class StaffApi:
     def __init__(self, request: APIRequestContext) -> None:
         self.request = request
         self.csrf = ""
+        self.scheduled = 0
 
     @classmethod
     def sign_in(cls, playwright: Playwright, service: LiveService, account: Account) -> StaffApi:
@@ -64,22 +70,32 @@ class StaffApi:
         )
 
     def schedule(
-        self, *, heard_role: str = "witness", language: str = "fr", starts_in_minutes: int = 30
+        self, *, heard_role: str = "witness", language: str = "fr", opens_in_minutes: int = 0
     ) -> dict[str, Any]:
-        """A DE→FR criminal hearing starting soon (so its invitations are open now)."""
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=starts_in_minutes)
+        """A DE→FR criminal hearing whose invitations open `opens_in_minutes` from now.
+
+        Each call takes the next short slot with its own person and venue, so hearings of one
+        judge never conflict (the service refuses double bookings of judge, person and venue).
+        """
+        self.scheduled += 1
+        number = self.scheduled
+        # Links open INVITATION_LEAD_MINUTES before the start: a start within that lead is open.
+        later = INVITATION_LEAD_MINUTES + opens_in_minutes if opens_in_minutes else 0
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(
+            minutes=SLOT_MINUTES * number + later
+        )
         hearing: dict[str, Any] = self.post(
             "/api/hearings",
             requested_state="FR",
-            venue="Tribunal judiciaire de Strasbourg",
+            venue=f"Tribunal judiciaire de Strasbourg, salle {number}",
             proceeding="criminal",
-            case_reference=f"BT-{start:%H%M%S}",
+            case_reference=f"BT-{start:%H%M%S}-{number}",
             starts_at=utc_text(start),
-            duration_minutes=60,
+            duration_minutes=SLOT_MINUTES,
             recording_requested=False,
             person_heard={
                 "role": heard_role,
-                "name": "Camille Martin",
+                "name": f"Camille Martin {number}",
                 "language": language,
                 "time_zone": "Europe/Paris",
                 "consent": "yes",
@@ -93,6 +109,14 @@ class StaffApi:
         person = next(p for p in hearing["participants"] if p["role"] == role)
         issued: dict[str, Any] = self.post(
             f"/api/hearings/{hearing['id']}/participants/{person['id']}/invitation"
+        )
+        return issued
+
+    def reissue(self, hearing: dict[str, Any], role: str) -> dict[str, Any]:
+        """A new link and code for the participant; the old link stops working."""
+        person = next(p for p in hearing["participants"] if p["role"] == role)
+        issued: dict[str, Any] = self.post(
+            f"/api/hearings/{hearing['id']}/participants/{person['id']}/invitation/reissue"
         )
         return issued
 

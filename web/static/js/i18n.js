@@ -7,6 +7,7 @@ const STORAGE_KEY = "vc.language";
 
 let strings = {};
 let current = DEFAULT_LANGUAGE;
+let loads = 0;
 
 export function language() {
   return current;
@@ -25,12 +26,17 @@ export function preferredLanguage(hint) {
 
 export async function loadLanguage(lang, { remember = false } = {}) {
   const chosen = lang in LANGUAGES ? lang : DEFAULT_LANGUAGE;
+  // Remember first: a reload straight after choosing must keep the choice.
+  if (remember) safeStorage(() => localStorage.setItem(STORAGE_KEY, chosen));
+  const ticket = ++loads;
   const response = await fetch(`/static/i18n/${chosen}.json`, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`translation file ${chosen} failed: ${response.status}`);
-  strings = await response.json();
+  const loaded = await response.json();
+  // Two quick choices: the later one wins, whichever file arrives first.
+  if (ticket !== loads) return current;
+  strings = loaded;
   current = chosen;
   document.documentElement.lang = chosen;
-  if (remember) safeStorage(() => localStorage.setItem(STORAGE_KEY, chosen));
   return chosen;
 }
 

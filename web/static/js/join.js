@@ -35,6 +35,7 @@ function setState(next) {
   if (next === state) return;
   console.info(`join: ${state} -> ${next}`);
   state = next;
+  document.body.dataset.state = next;
   for (const section of document.querySelectorAll("section[data-state]")) {
     section.hidden = section.dataset.state !== next;
   }
@@ -185,7 +186,8 @@ async function startDevices() {
     say($("device-status"), "devices.speak");
     start.hidden = true;
     $("devices-continue").hidden = !invited;
-    if (invited) $("devices-continue").focus();
+    // The button just pressed is gone: keep keyboard focus in the step.
+    $(invited ? "devices-continue" : "devices-title").focus();
   } catch (error) {
     message(`devices.${error.kind || "failed"}`, { name: error.cause || "" });
     say($("device-status"), "devices.not_working");
