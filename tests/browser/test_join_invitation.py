@@ -50,7 +50,7 @@ def open_in_english(page: Page, issued: dict[str, Any]) -> None:
 
 
 def test_witness_is_welcomed_in_their_language_and_reads_the_notices(
-    page: Page, judge_api: StaffApi
+    page: Page, judge_api: StaffApi, live_service: LiveService
 ) -> None:
     hearing = judge_api.schedule(language="fr")
     issued = judge_api.invite(hearing, "witness")
@@ -91,6 +91,8 @@ def test_witness_is_welcomed_in_their_language_and_reads_the_notices(
     expect(page.get_by_label(EN["code.label"])).to_have_attribute("aria-invalid", "true")
     screenshot(page, "join-code-wrong")
     assert_accessible(page, "join-code-wrong")
+    # The link's token travelled only in the fragment and a header: no log line has it.
+    assert issued["token"] not in live_service.output()
 
 
 def test_three_wrong_codes_lock_the_invitation(page: Page, judge_api: StaffApi) -> None:
