@@ -203,14 +203,21 @@ async function startDevices() {
 function renderNotices() {
   const list = $("notice-list");
   list.replaceChildren();
+  let previous = null;
   for (const notice of sortNotices(invitation.notices || [])) {
     const article = document.createElement("article");
     article.className = "notice";
-    const title = document.createElement("h3");
-    say(title, `notices.kind.${noticeKind(notice.id)}`);
+    // Notices of one kind share one heading.
+    const kind = noticeKind(notice.id);
+    if (kind !== previous) {
+      const title = document.createElement("h3");
+      say(title, `notices.kind.${kind}`);
+      article.append(title);
+      previous = kind;
+    }
     const text = document.createElement("p");
     text.textContent = notice.text || "";
-    article.append(title, text);
+    article.append(text);
     if (notice.citation) {
       const law = document.createElement("p");
       law.className = "citation";
