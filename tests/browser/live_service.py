@@ -47,9 +47,11 @@ class LiveService:
     log_file: Path = Path()
     _process: subprocess.Popen[bytes] | None = None
     _court_id: str = ""
+    # How to run `vc-service`: this checkout's package with this interpreter.
+    command: tuple[str, ...] = (sys.executable, "-m", "vc_service")
 
     @classmethod
-    def start(cls, work_dir: Path, **settings: str) -> LiveService:
+    def start(cls, work_dir: Path, command: tuple[str, ...] = (), **settings: str) -> LiveService:
         data_dir = work_dir / "var"
         env = {
             **os.environ,
@@ -61,13 +63,15 @@ class LiveService:
         for name in ("VC_CONFIG", "VC_DATABASE_URL", "VC_PUBLIC_URL", "VC_ALLOWED_ORIGINS"):
             env.pop(name, None)
         service = cls(data_dir=data_dir, env=env, log_file=work_dir / "service.log")
+        if command:
+            service.command = command
         service._launch(f"127.0.0.1:{free_port()}")
         return service
 
     def _launch(self, bind: str) -> None:
         with self.log_file.open("wb") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "vc_service", "serve", "--bootstrap-demo", "--bind", bind],
+                [*self.command, "serve", "--bootstrap-demo", "--bind", bind],
                 cwd=REPO,
                 env=self.env,
                 stdout=log,
@@ -99,7 +103,7 @@ class LiveService:
     def cli(self, *args: str, stdin: str = "") -> str:
         """Run `vc-service ARGS` against this service's data directory; return its stdout."""
         done = subprocess.run(
-            [sys.executable, "-m", "vc_service", *args],
+            [*self.command, *args],
             cwd=REPO,
             env=self.env,
             input=stdin.encode(),

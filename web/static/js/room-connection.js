@@ -31,6 +31,7 @@ export class RoomConnection {
     this.countdown = null;
     this.finished = false;
     this.finalReason = null;
+    this.dropped = false; // we closed the socket ourselves because the network went away
   }
 
   connect() {
@@ -39,6 +40,7 @@ export class RoomConnection {
     this.onStatus({ kind: this.attempt === 0 ? "connecting" : "reconnecting", seconds: 0 });
     const socket = new WebSocket(this.url);
     this.socket = socket;
+    this.dropped = false;
     socket.addEventListener("open", () => {
       const hello = { type: "hello", v: PROTOCOL_VERSION };
       if (this.resume) hello.resume = this.resume;
@@ -75,7 +77,8 @@ export class RoomConnection {
   closed(socket, event) {
     if (socket !== this.socket) return; // an older socket we already replaced
     this.socket = null;
-    const final = this.finalReason || FINAL_CLOSE.get(event.code);
+    // The code of a close we started ourselves says nothing about the server's view.
+    const final = this.finalReason || (this.dropped ? null : FINAL_CLOSE.get(event.code));
     if (final || this.finished) {
       this.finished = true;
       this.onStatus({
@@ -113,7 +116,10 @@ export class RoomConnection {
 
   // The browser says the network is gone: drop the socket now rather than wait for a timeout.
   networkLost() {
-    if (this.socket && !this.finished) this.socket.close(4000, "offline");
+    if (this.socket && !this.finished) {
+      this.dropped = true;
+      this.socket.close(4000, "offline");
+    }
   }
 
   leave() {
