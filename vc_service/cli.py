@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from legal_profiles import cli as legal_cli
 from vc_service import demo, logs, migrate
 from vc_service.accounts.models import Role
 from vc_service.audit import cli as audit_cli
@@ -26,6 +27,7 @@ EXIT_BAD_INPUT = 2
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 EXTRA_COMMANDS: list[Registrar] = []
 EXTRA_COMMANDS.append(audit_cli.register)
+EXTRA_COMMANDS.append(legal_cli.register)
 
 
 def progress(message: str) -> None:

@@ -101,6 +101,9 @@ class Settings:
     smtp_password_file: Path | None = None
     smtp_from: str = ""
     tsa_url: str = ""
+    tsa_ca_file: Path | None = None
+    audit_checkpoint_events: int = 256
+    audit_checkpoint_seconds: int = 30
     legal_profiles_dir: Path | None = None
     default_working_hours: str = "08:00-18:00"
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -184,6 +187,9 @@ _FIELDS: dict[str, _Parser] = {
     "smtp_password_file": _path,
     "smtp_from": _str,
     "tsa_url": _str,
+    "tsa_ca_file": _path,
+    "audit_checkpoint_events": _int_between(1, 1_000_000),
+    "audit_checkpoint_seconds": _int_between(1, 86_400),
     "legal_profiles_dir": _path,
     "default_working_hours": _str,
 }

@@ -7,17 +7,14 @@ test can build the same wiring the server runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from legal_profiles.loader import ProfileSet, load_profiles
 from vc_service.accounts.service import AccountService
 from vc_service.audit.store import AuditStore
 from vc_service.config import Settings
 from vc_service.db import Database
 from vc_service.hearings.registry import Hearings
 from vc_service.service_key import ServiceKey
-
-if TYPE_CHECKING:
-    from legal_profiles.loader import ProfileSet
 
 
 @dataclass
@@ -35,8 +32,6 @@ class Services:
         db = Database(settings.database_url)
         key = ServiceKey.load_or_create(settings.secret_key_file)
         # An invalid profile stops start-up here rather than leaving a silent hole.
-        from legal_profiles.loader import load_profiles
-
         legal = load_profiles(settings.legal_profiles_dir)
         audit = AuditStore(db, settings, key)
         return cls(

@@ -207,4 +207,9 @@ def markdown(doc: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(markdown(document()))
+    # Run as __main__ this file is a second copy of the module; the app registers every
+    # package's EXTRA_OPERATIONS on the imported one, so render from that.
+    import vc_service.http.app  # noqa: F401
+    from vc_service.hearings import openapi as served
+
+    sys.stdout.write(served.markdown(served.document()))
