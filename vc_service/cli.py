@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from legal_profiles import cli as legal_cli
+from legal_profiles.errors import LegalError
 from vc_service import demo, logs, migrate
 from vc_service.accounts.models import Role
 from vc_service.audit import cli as audit_cli
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except ServiceError as exc:
+    except (ServiceError, LegalError) as exc:
         print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

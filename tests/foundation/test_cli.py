@@ -106,6 +106,25 @@ def test_invalid_configuration_refuses_to_start(tmp_path: Path) -> None:
     assert "VC_BIND" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_invalid_legal_profile_refuses_to_start(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    source = ROOT / "legal_profiles" / "data" / "DE.toml"
+    (profiles / "DE.toml").write_text(source.read_text().replace("[treaties", "[treatiez", 1))
+    env = {**os.environ, "VC_DATA_DIR": str(tmp_path), "VC_LEGAL_PROFILES_DIR": str(profiles)}
+    result = subprocess.run(
+        [sys.executable, "-m", "vc_service", "serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "DE.toml" in result.stderr and "[legal.profile_invalid]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
