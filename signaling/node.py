@@ -224,7 +224,7 @@ class SignalingNode:
                         f"the hearing is {info.state}; it cannot be joined now",
                         close_code=CLOSE_NOT_JOINABLE,
                     )
-                room = Room(info, self.services.audit, self._settings)
+                room = Room(info, self.services.audit, self._settings, self.services.recorder)
                 await room.open()
             except BaseException:
                 await self.backplane.release(hearing_id)

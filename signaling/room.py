@@ -35,9 +35,10 @@ from signaling.errors import (
 from signaling.permissions import Action, action_of, check
 from signaling.procedure import SYSTEM, Decision, Procedure
 from signaling.protocol import Role
+from signaling.recorder_seat import RecorderSeat
 from signaling.roster import Roster
 from signaling.seat import Connection, Seat
-from signaling.services import AuditSink, HearingInfo, Identity, Participant
+from signaling.services import AuditSink, HearingInfo, Identity, Participant, RecorderFactory
 from signaling.states import SeatState, State
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,13 @@ class RoomSettings:
 
 
 class Room:
-    def __init__(self, hearing: HearingInfo, audit: AuditSink, settings: RoomSettings) -> None:
+    def __init__(
+        self,
+        hearing: HearingInfo,
+        audit: AuditSink,
+        settings: RoomSettings,
+        recorder: RecorderFactory | None = None,
+    ) -> None:
         self.hearing = hearing
         self.hearing_id = hearing.hearing_id
         self._sink = audit
@@ -79,6 +86,12 @@ class Room:
         self._procedure = Procedure(hearing, self._name_of)
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._recorder = RecorderSeat(self.hearing_id, recorder, audit, self._spawn)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -192,6 +205,7 @@ class Room:
         if seat.admitted:
             self._broadcast_state()
             self._roster.introduce(seat, resumed=resumed)
+            self._recorder.introduce(seat)
         else:
             assert seat.conn is not None
             seat.conn.send(views.waiting_state(self._state.value))
@@ -242,9 +256,7 @@ class Room:
             seat.grace = loop.call_later(self._settings.grace_seconds, self._grace_over, seat)
 
     def _grace_over(self, seat: Seat) -> None:
-        task = asyncio.get_running_loop().create_task(self._expire(seat))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._expire(seat))
 
     async def _expire(self, seat: Seat) -> None:
         async with self._lock:
@@ -277,6 +289,7 @@ class Room:
         if decision.new_state is not None:
             self._set_state(decision.new_state)
         seat.leave(reason)
+        self._recorder.seat_gone(seat.peer_id)
         conn = seat.conn
         if conn is not None:
             self._roster.detach(conn)
@@ -312,14 +325,14 @@ class Room:
     async def _relay(self, seat: Seat, action: Action, message: p.ClientMessage) -> None:
         assert isinstance(message, p.Offer | p.Answer | p.Ice)
         check(action, seat.role, seat.admitted, self._state)
-        self._target(seat, message.to)
+        self._relay_target(seat, message.to)
         if isinstance(message, p.Offer | p.Answer):
             new = [fp.as_text() for fp in message.summary.fingerprints]
             new = [fp for fp in new if fp not in seat.fingerprints]
             if new:
                 async with self._lock:
                     check(action, seat.role, seat.admitted, self._state)
-                    self._target(seat, message.to)
+                    self._relay_target(seat, message.to)
                     await self._audit(
                         "media.fingerprint",
                         seat.participant_id,
@@ -331,9 +344,16 @@ class Room:
                     )
                     seat.fingerprints.update(new)
                     self._broadcast_state()
+        if self._recorder.addresses(message.to):
+            await self._recorder.relay(seat, message)
+            return
         target = self._target(seat, message.to)
         assert target.conn is not None
         target.conn.send(p.relay_message(message, seat.peer_id))
+
+    def _relay_target(self, seat: Seat, peer_id: str) -> None:
+        if not self._recorder.addresses(peer_id):
+            self._target(seat, peer_id)
 
     def _target(self, seat: Seat, peer_id: str) -> Seat:
         target = self._roster.peer(peer_id)
@@ -366,6 +386,7 @@ class Room:
             self._set_state(State.SESSION)
         self._broadcast_state()
         self._roster.introduce(target, resumed=False)
+        self._recorder.introduce(target)
         self._roster.lobby_changed()
 
     async def _deny(self, seat: Seat, message: p.ClientMessage) -> None:
@@ -408,14 +429,40 @@ class Room:
             decision = procedure.withdraw_consent(self._state, message.note)
         else:
             assert isinstance(message, p.Recording)
-            start = message.action is p.RecordingAction.START
-            decision = procedure.set_recording(start, self._state)
+            await self._record(seat, message.action is p.RecordingAction.START)
+            return
         await self._decide(seat, decision)
         self._broadcast_state()
+
+    async def _record(self, seat: Seat, start: bool) -> None:
+        """The recorder starts before the start is audited (a recorder that cannot start changes
+        nothing) and joins once it is; it stops once the stop is audited."""
+        decision = self._procedure.set_recording(start, self._state)
+        bridge = await self._recorder.prepare() if start else None
+        if bridge is not None:
+            decision.fields["recording"] = bridge.recording_id
+        try:
+            await self._decide(seat, decision)
+        except BaseException:
+            if bridge is not None:
+                await bridge.abort()
+            raise
+        self._broadcast_state()
+        if bridge is not None:
+            self._recorder.begin(bridge)
+            self._roster.send_admitted(self._recorder.joined_message())
+        elif not start:
+            self._stop_recorder()
+
+    def _stop_recorder(self) -> None:
+        left = self._recorder.end()
+        if left is not None:
+            self._roster.send_admitted(left)
 
     async def _end(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.End)
         await self._decide(seat, self._procedure.end(self._state, message.reason))
+        self._stop_recorder()
         for other in self._roster:
             if other.active:
                 other.leave("ended")
@@ -432,6 +479,7 @@ class Room:
             "seat": "admitted",
             "testimony": _TESTIMONY_VIEW.get(self._state, "idle"),
             **self._procedure.view(),
+            "recorder": self._recorder.peer_id if self._recorder.active else None,
             "participants": self._roster.participants_view(),
         }
 
@@ -447,6 +495,7 @@ class Room:
         through the lobby, wherever the room opens next)."""
         for task in list(self._tasks):
             task.cancel()
+        await self._recorder.abort()
         for conn in self._roster.release_all():
             conn.close(code, "server going away")
 

@@ -8,7 +8,7 @@ every legally relevant step through an `AuditSink`, whose `append` must be durab
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -157,11 +157,55 @@ class AuditSink(Protocol):
         ...
 
 
+class RecorderBridge(Protocol):
+    """One running recording: a receive-only peer that only ever answers offers.
+
+    Failures raise signaling.errors.SignalingError (e.g. RoomError with a `recording.*` code);
+    anything else is reported to the participant as `recorder.failed`.
+    """
+
+    @property
+    def recording_id(self) -> str: ...
+
+    async def offer(self, peer_id: str, sdp: str) -> str:
+        """The recorder's SDP answer to this participant's offer."""
+        ...
+
+    async def add_ice(
+        self, peer_id: str, candidate: str | None, sdp_mid: str | None, sdp_mline_index: int | None
+    ) -> None: ...
+
+    async def leave(self, peer_id: str) -> None:
+        """Close this participant's connection; returns once its last segments are reported."""
+        ...
+
+    def segments(self) -> AsyncIterator[Mapping[str, Any]]:
+        """The `media.segment` audit fields of each closed segment, in order, until the
+        recording has ended. One consumer only."""
+        ...
+
+    async def stop(self) -> Mapping[str, Any]:
+        """Stop and finish; return the `recording.finished` audit fields (the manifest's)."""
+        ...
+
+    async def abort(self) -> None:
+        """End now (closed segments stay sealed and reported)."""
+        ...
+
+
+class RecorderFactory(Protocol):
+    async def start(self, hearing_id: str) -> RecorderBridge:
+        """A started recording of this hearing; raise SignalingError if it cannot start."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     authenticator: Authenticator
     directory: HearingDirectory
     audit: AuditSink
+    # None: `recording start` is only an audited state change (no media is recorded).
+    recorder: RecorderFactory | None = None
 
 
 def conditions_from(decision_conditions: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
