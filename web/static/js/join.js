@@ -341,7 +341,7 @@ function onRoomStatus(status) {
   const counting = status.kind === "reconnecting" && status.seconds > 0;
   $("reconnect").hidden = !counting;
   if (counting) say($("reconnect-text"), "lobby.lost", { seconds: status.seconds });
-  if (status.kind === "connecting" || (status.kind === "reconnecting" && !counting)) {
+  if (status.kind === "connecting" || status.kind === "reconnecting") {
     say($("lobby-status"), "lobby.connecting");
   }
   if (status.kind !== "closed") return;
