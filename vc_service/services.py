@@ -29,11 +29,14 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
+        # Imported here: closing imports the hearings part, which the app imports from us.
+        from vc_service.closing.sealing import install as install_minutes
         db = Database(settings.database_url)
         key = ServiceKey.load_or_create(settings.secret_key_file)
         # An invalid profile stops start-up here rather than leaving a silent hole.
         legal = load_profiles(settings.legal_profiles_dir)
         audit = AuditStore(db, settings, key)
+        install_minutes(audit, settings.data_dir)  # the minutes reach every export
         return cls(
             settings=settings,
             db=db,

@@ -1,0 +1,102 @@
+"""close_and_seal: the log ends with the minutes then hearing.closed, the bundle verifies, every
+step is idempotent, and a crash between any two steps is resumed by calling it again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.closing.story import closed_hearing
+from tests.hearings.kit import Court
+from vc_service.audit.keys import trust_policy_document
+from vc_service.audit.policy import policy_from_dict
+from vc_service.audit.verify import verify_bundle
+from vc_service.closing.sealing import (
+    append_closed,
+    close_and_seal,
+    minutes_files,
+    write_minutes,
+)
+from vc_service.errors import InvalidStateError
+from vc_service.services import Services
+
+
+async def verified(services: Services, bundle: Path) -> bool:
+    prefix = f"{services.settings.audit_origin_domain}/hearing/"
+    keys = await services.audit.keys.all()
+    policy = policy_from_dict(trust_policy_document(keys, prefix))
+    report = verify_bundle(bundle, policy)
+    assert report.ok, report.render()
+    return report.ok
+
+
+async def test_seal_binds_the_minutes_and_verifies(desk: Court, tmp_path: Path) -> None:
+    services = desk.services
+    closed = await closed_hearing(desk)
+    hid = closed.record.id
+    result = await close_and_seal(services, hid)
+    assert result.done == ["minutes", "closed", "sealed", "state"]
+    events = await desk.events(hid)
+    assert [e["type"] for e in events[-3:]] == [
+        "minutes.generated", "minutes.generated", "hearing.closed",
+    ]  # fmt: skip
+    assert result.size == len(events) and result.minutes_seqs == {
+        "html": len(events) - 3, "pdf": len(events) - 2,
+    }  # fmt: skip
+    assert (await desk.hearings.room_info(hid) or pytest.fail()).state == "sealed"
+    again = await close_and_seal(services, hid)
+    assert again.done == [] and again.checkpoint == result.checkpoint
+    assert len(await desk.events(hid)) == len(events)
+    bundle = tmp_path / "b.zip"
+    await services.audit.export(hid, bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        page = archive.read("minutes.html")
+        assert hashlib.sha256(page).hexdigest() == events[-3]["sha256"]
+        assert archive.read("minutes.pdf").startswith(b"%PDF-")
+    assert await verified(services, bundle)
+
+
+async def test_a_crash_between_any_two_steps_is_resumed(lite: Court, tmp_path: Path) -> None:
+    services = lite.services
+    closed = await closed_hearing(lite)
+    hid = closed.record.id
+    # Crash after the minutes were written.
+    first = await write_minutes(services, hid)
+    assert await write_minutes(services, hid) == first  # no second pair
+    # The files were lost with the crash: the export rebuilds the same bytes from the log.
+    files = minutes_files(services.audit)
+    for fmt in ("html", "pdf"):
+        files.path(hid, fmt).unlink()
+    # Crash after hearing.closed: the second one is refused by the store, not duplicated.
+    assert await append_closed(services, hid, first)
+    assert not await append_closed(services, hid, first)
+    result = await close_and_seal(services, hid)
+    assert result.done == ["sealed", "state"] and result.minutes_seqs == first
+    bundle = tmp_path / "b.zip"
+    await services.audit.export(hid, bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        assert {"minutes.html", "minutes.pdf"} <= set(archive.namelist())
+    assert await verified(services, bundle)
+
+
+async def test_only_a_closed_hearing_is_sealed(lite: Court) -> None:
+    closed = await closed_hearing(lite, ended=False)
+    with pytest.raises(InvalidStateError) as caught:
+        await close_and_seal(lite.services, closed.record.id)
+    assert caught.value.code == "hearing.not_closed"
+    assert [e["type"] for e in await lite.events(closed.record.id)][-1] == "testimony.stopped"
+
+
+async def test_sealed_log_but_hearing_still_closed(lite: Court) -> None:
+    services = lite.services
+    closed = await closed_hearing(lite)
+    hid = closed.record.id
+    await append_closed(services, hid, await write_minutes(services, hid))
+    await services.audit.seal(hid)
+    result = await close_and_seal(services, hid)
+    assert result.done == ["state"]
+    assert json.loads((await services.audit.events(hid))[-1])["type"] == "hearing.closed"
