@@ -31,6 +31,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         # Imported here: closing imports the hearings part, which the app imports from us.
         from vc_service.closing.sealing import install as install_minutes
+
         db = Database(settings.database_url)
         key = ServiceKey.load_or_create(settings.secret_key_file)
         # An invalid profile stops start-up here rather than leaving a silent hole.
