@@ -1,5 +1,6 @@
 """Mounts the live hearing: signaling's WebSocket server at `/ws/hearings/{hearing_id}`, with the
-hearings part as its authenticator, hearing directory and audit sink."""
+hearings part as its authenticator, hearing directory and audit sink, and `LiveRecorders` as its
+recorder (a recording the judge starts is recorded under `<data_dir>/recordings/`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from signaling.server import setup as setup_signaling
 from signaling.services import Services as SignalingServices
 from vc_service.hearings.gateway import RoomGateway
 from vc_service.http.keys import SERVICES
+from vc_service.live_recording import LiveRecorders
 from vc_service.services import Services
 
 LIVE = web.AppKey("live", SignalingHandler)
@@ -39,5 +41,10 @@ def signaling_config(services: Services) -> SignalingConfig:
 def setup(app: web.Application) -> None:
     services = app[SERVICES]
     gateway = RoomGateway(services.hearings, services.accounts)
-    room_services = SignalingServices(authenticator=gateway, directory=gateway, audit=gateway)
+    room_services = SignalingServices(
+        authenticator=gateway,
+        directory=gateway,
+        audit=gateway,
+        recorder=LiveRecorders.from_services(services),
+    )
     app[LIVE] = setup_signaling(app, room_services, signaling_config(services), path=WS_PATH)
