@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tests.hearings.kit import Court
 from tests.hearings.test_gateway import gateway, open_hearing
+from vc_service.hearings.lifecycle import State
 from vc_service.hearings.views import HearingRecord
 
 HOSTILE = '<script>alert("x")</script> & Zoë Łukasiewicz'
@@ -50,5 +51,10 @@ async def closed_hearing(court: Court, ended: bool = True) -> Closed:
     await doors.append(hid, "testimony.paused", judge, {"reason": "judge"})
     await doors.append(hid, "testimony.stopped", judge, {"reason": "judge"})
     if ended:
-        await doors.append(hid, "hearing.ended", judge, {"reason": "heard"})
+        # Straight to the service: the gateway would also start sealing (tested on its own).
+        actor = {"role": "judge", "id": judge, "name": record.participants[0].name}
+        fields: dict[str, object] = {"reason": "heard"}
+        await court.hearings.schedule.record_room_event(
+            hid, "hearing.ended", actor, fields, State.CLOSED
+        )
     return Closed(record, judge, witness, authority)

@@ -12,6 +12,8 @@ import pytest
 
 from tests.closing.story import closed_hearing
 from tests.hearings.kit import Court
+from tests.hearings.test_gateway import gateway
+from vc_service.audit.events import CLOSING_EVENT as CLOSING
 from vc_service.audit.keys import trust_policy_document
 from vc_service.audit.policy import policy_from_dict
 from vc_service.audit.verify import verify_bundle
@@ -19,6 +21,7 @@ from vc_service.closing.sealing import (
     append_closed,
     close_and_seal,
     minutes_files,
+    wait_background,
     write_minutes,
 )
 from vc_service.errors import InvalidStateError
@@ -100,3 +103,15 @@ async def test_sealed_log_but_hearing_still_closed(lite: Court) -> None:
     result = await close_and_seal(services, hid)
     assert result.done == ["state"]
     assert json.loads((await services.audit.events(hid))[-1])["type"] == "hearing.closed"
+
+
+async def test_the_rooms_end_seals_the_hearing_in_the_background(lite: Court) -> None:
+    closed = await closed_hearing(lite, ended=False)
+    hid = closed.record.id
+    await gateway(lite).append(hid, "hearing.ended", closed.judge, {"reason": "heard"})
+    await wait_background()
+    assert (await lite.hearings.room_info(hid) or pytest.fail()).state == "sealed"
+    types = [e["type"] for e in await lite.events(hid)]
+    assert types[-4:] == ["hearing.ended", "minutes.generated", "minutes.generated", CLOSING]
+    head = await lite.services.audit.head(hid)
+    assert head is not None and head.sealed_at is not None

@@ -226,3 +226,27 @@ async def _close_and_seal(parts: SealParts, hearing_id: str) -> SealResult:
     seqs = {fmt: seq for fmt, (seq, _) in _minutes_events(events).items()}
     log.info("hearing %s sealed at size %d (%s)", hearing_id, head.closed_size, done or "no-op")
     return SealResult(hearing_id, head.closed_size, note, seqs, done)
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+def seal_in_background(hearings: Hearings, hearing_id: str) -> asyncio.Task[None]:
+    """Run `close_and_seal` as a task (the room's end must not wait for the PDF and the TSA)."""
+
+    async def run() -> None:
+        try:
+            await close_and_seal(Parts(hearings.audit, hearings), hearing_id)
+        except Exception:
+            log.exception("sealing hearing %s failed; retry with `vc-service log seal`", hearing_id)
+
+    task = asyncio.get_running_loop().create_task(run(), name=f"seal-{hearing_id}")
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    return task
+
+
+async def wait_background() -> None:
+    """Wait for the sealing tasks in flight (tests, shutdown)."""
+    while _BACKGROUND:
+        await asyncio.gather(*list(_BACKGROUND), return_exceptions=True)

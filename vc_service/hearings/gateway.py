@@ -153,9 +153,19 @@ class RoomGateway:
         target = _MOVES.get(event_type)
         if event_type == "consent.withdrawn" and fields.get("testimony_stopped"):
             target = State.IN_SESSION
-        return await self.hearings.schedule.record_room_event(
+        seq = await self.hearings.schedule.record_room_event(
             hearing_id, event_type, who, dict(fields), target
         )
+        if event_type == "hearing.ended":
+            self._seal_soon(hearing_id)
+        return seq
+
+    def _seal_soon(self, hearing_id: str) -> None:
+        """Minutes, `hearing.closed` and the final checkpoint, off the room's path; a failure is
+        logged and retried with `POST /api/hearings/{id}/seal` or `vc-service log seal`."""
+        from vc_service.closing.sealing import seal_in_background
+
+        seal_in_background(self.hearings, hearing_id)
 
     async def _actor(self, hearing_id: str, participant_id: str) -> dict[str, str]:
         known = self._actors.get(hearing_id, {})
