@@ -53,8 +53,8 @@ async def closed_hearing(court: Court, ended: bool = True) -> Closed:
     if ended:
         # Straight to the service: the gateway would also start sealing (tested on its own).
         actor = {"role": "judge", "id": judge, "name": record.participants[0].name}
-        fields: dict[str, object] = {"reason": "heard"}
+        reason: dict[str, object] = {"reason": "heard"}
         await court.hearings.schedule.record_room_event(
-            hid, "hearing.ended", actor, fields, State.CLOSED
+            hid, "hearing.ended", actor, reason, State.CLOSED
         )
     return Closed(record, judge, witness, authority)
