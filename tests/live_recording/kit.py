@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,26 @@ def tracks_of(segments: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
     return {(str(s["peer"]), str(s["kind"])) for s in segments}
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], within: float) -> None:
+    """For state only reachable by asking (the audit store): ask every 0.2 s."""
+    async with asyncio.timeout(within):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.2)
+
+
 def check_recording(
-    directory: Path, key: bytes, hearing: str, segments: Sequence[Mapping[str, Any]]
+    directory: Path,
+    key: bytes,
+    hearing: str,
+    segments: Sequence[Mapping[str, Any]],
+    finished: Mapping[str, Any],
 ) -> Manifest:
-    """Every `media.segment` hash is the hash of the decrypted file it names, and the manifest
-    on disk lists exactly those parts."""
+    """Every `media.segment` hash is the hash of the decrypted file it names, the manifest on
+    disk lists exactly those parts, and `recording.finished` names the manifest by its hash."""
     manifest_bytes = (directory / "manifest.json").read_bytes()
+    assert hashlib.sha256(manifest_bytes).hexdigest() == finished["manifest_sha256"]
     manifest = Manifest.from_json(json.loads(manifest_bytes))
     assert manifest.hearing == hearing
     for segment in segments:

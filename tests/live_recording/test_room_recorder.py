@@ -123,7 +123,9 @@ async def test_recorder_joins_records_everyone_and_finishes(
     directory = tmp_path / "recordings" / HEARING / recording
     logged = segments(server)
     assert tracks_of(logged) == wanted
-    manifest = check_recording(directory, key.derive(f"recording:{HEARING}"), HEARING, logged)
+    manifest = check_recording(
+        directory, key.derive(f"recording:{HEARING}"), HEARING, logged, finished
+    )
     assert finished["parts"] == len(logged) and finished["tracks"] == len(manifest.tracks) == 6
     # The participants' offers to the recorder carried their DTLS fingerprints: audited too.
     to_recorder = [

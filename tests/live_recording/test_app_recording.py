@@ -1,0 +1,119 @@
+"""The recorder through the real service: a hearing whose legal decision makes recording lawful
+(test profiles: criminal recording allowed DE -> FR), staff joining the room at /ws/hearings/{id}
+with their join credentials, the real audit store and the service's data directory and key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from signaling.client import MediaParticipant
+from signaling.services import RecordingRule
+from tests.conftest import make_settings
+from tests.hearings.kit import Court, court, iso, patched_profiles, slot
+from tests.live_recording.kit import (
+    KINDS,
+    check_recording,
+    connected_to_recorder,
+    eventually,
+    recorder_peer,
+    tracks_of,
+)
+from vc_service import migrate
+from vc_service.hearings.gateway import RoomGateway
+from vc_service.http.app import create_app
+from vc_service.http.live import LIVE
+from vc_service.live_recording import LiveRecorders
+from vc_service.services import Services
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("loopback_ice")]
+
+
+@pytest.fixture
+async def lawful(tmp_path: Path) -> AsyncIterator[Court]:
+    profiles = patched_profiles(tmp_path / "profiles")
+    settings = make_settings(tmp_path / "var", VC_LEGAL_PROFILES_DIR=str(profiles))
+    built = Services.build(settings)
+    await migrate.upgrade(built.db)
+    yield await court(built)
+    await built.close()
+
+
+async def open_recorded_hearing(desk: Court) -> str:
+    record = await desk.create(recording_requested=True, starts_at=iso(slot(hour=10)))
+    version = record.version
+    for condition in record.hearing.legal_decision["conditions"]:
+        if condition["stage"] == "before":
+            met = await desk.hearings.schedule.record_condition(
+                desk.judge.viewer, record.id, version, condition["id"], "done"
+            )
+            version = met.version
+    await desk.hearings.schedule.open(desk.judge.viewer, record.id, version)
+    info = await RoomGateway(desk.hearings, desk.services.accounts).load(record.id)
+    assert info is not None and info.recording is RecordingRule.ALLOWED
+    return record.id
+
+
+async def events(desk: Court, hearing_id: str) -> list[dict[str, Any]]:
+    return [json.loads(raw) for raw in await desk.services.audit.events(hearing_id)]
+
+
+async def test_judge_records_a_lawful_hearing_through_the_service(
+    lawful: Court, session: aiohttp.ClientSession
+) -> None:
+    services = lawful.services
+    hearing_id = await open_recorded_hearing(lawful)
+    server = TestServer(create_app(services), host="127.0.0.1")
+    await server.start_server()
+    recorders = server.app[LIVE].node.services.recorder
+    assert isinstance(recorders, LiveRecorders)
+    recorders.host_addresses, recorders.segment_ms = ("127.0.0.1",), 1000
+    url = f"ws://127.0.0.1:{server.port}/ws/hearings/{hearing_id}"
+    judge, authority = MediaParticipant(session, url), MediaParticipant(session, url)
+    try:
+        grant = await lawful.hearings.join_with_account(lawful.judge.principal, hearing_id)
+        await judge.join(session=grant.credential)
+        grant = await lawful.hearings.join_with_account(lawful.authority_fr.principal, hearing_id)
+        await authority.join(session=grant.credential)
+        await judge.wait_for(lambda: bool((judge.last("lobby") or {}).get("waiting")))
+        await judge.send({"type": "admit", "peer": authority.peer})
+        await judge.send({"type": "recording", "action": "start"})
+        for person in (judge, authority):
+            await person.wait_for(connected_to_recorder(person), within=20)
+        wanted = {(p.peer, kind) for p in (judge, authority) for kind in KINDS}
+
+        async def logged() -> list[dict[str, Any]]:
+            return [e for e in await events(lawful, hearing_id) if e["type"] == "media.segment"]
+
+        async def all_tracks_logged() -> bool:
+            return wanted <= tracks_of(await logged())
+
+        async def recording_finished() -> bool:
+            return "recording.finished" in [e["type"] for e in await events(lawful, hearing_id)]
+
+        await eventually(all_tracks_logged, within=20)
+        await judge.send({"type": "recording", "action": "stop"})
+        await eventually(recording_finished, within=60)
+        assert recorder_peer(judge) == recorder_peer(authority)
+    finally:
+        for person in (judge, authority):
+            await person.close()
+        await server.close()
+
+    log = await events(lawful, hearing_id)
+    started = next(e for e in log if e["type"] == "recording.started")
+    finished = next(e for e in log if e["type"] == "recording.finished")
+    segments = [e for e in log if e["type"] == "media.segment"]
+    assert started["rule"] == "allowed" and finished["recording"] == started["recording"]
+    assert all(e["actor"]["role"] == "system" for e in segments)
+    directory = services.settings.data_dir / "recordings" / hearing_id / started["recording"]
+    key = services.key.derive(f"recording:{hearing_id}")
+    manifest = check_recording(directory, key, hearing_id, segments, finished)
+    assert tracks_of(segments) == wanted and len(manifest.tracks) == 4
+    assert finished["manifest"] == f"recordings/{hearing_id}/{started['recording']}/manifest.json"
