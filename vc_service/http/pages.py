@@ -18,6 +18,7 @@ PAGES: dict[str, str] = {
     # or its logs. Plain /join is the camera and microphone check on its own.
     "/join": "join.html",
     "/join/{hearing_id}": "join.html",
+    "/clerk": "clerk.html",
 }
 
 
