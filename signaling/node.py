@@ -279,6 +279,7 @@ class SignalingNode:
     async def drop_if_idle(self, room: Room) -> None:
         if self.rooms.get(room.hearing_id) is room and room.idle:
             del self.rooms[room.hearing_id]
+            room.let_go()
             self._locks.pop(room.hearing_id, None)
             if room.state is State.CLOSED:
                 self._ended.add(room.hearing_id)

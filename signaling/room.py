@@ -490,6 +490,10 @@ class Room:
         """Who holds a seat, by peer id (shared between nodes through the backplane)."""
         return self._roster.presence()
 
+    def let_go(self) -> None:
+        """Nobody is left: a running recorder finishes (the next room starts without one)."""
+        self._stop_recorder()
+
     async def shutdown(self, code: int = CLOSE_GOING_AWAY) -> None:
         """This node lets the room go: everyone is told to reconnect (resume tokens still work,
         through the lobby, wherever the room opens next)."""

@@ -132,3 +132,58 @@ async def test_recorder_joins_records_everyone_and_finishes(
         e for e in server.audit.of_type("media.fingerprint") if e.fields["to"] == recorder
     ]
     assert {e.actor for e in to_recorder} == {"judge-1", "witness-1", "authority-1"}
+
+
+async def test_the_end_of_the_hearing_finishes_the_recording(
+    start_server: StartServer, session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    key = ServiceKey(secrets.token_bytes(32))
+    server = await serve(start_server, tmp_path, key)
+    judge, witness = (
+        MediaParticipant(session, server.url()),
+        MediaParticipant(session, server.url()),
+    )
+    try:
+        await judge.join(token=f"tok-{HEARING}-judge-1", code="123456")
+        await seat(judge, witness, "witness-1")
+        await judge.send({"type": "recording", "action": "start"})
+        await judge.wait_for(connected_to_recorder(judge), within=20)
+        await judge.wait_for(lambda: len(tracks_of(segments(server))) == 4, within=20)
+        await judge.send({"type": "end", "reason": "heard"})
+        await judge.wait_for(lambda: judge.last("closed") is not None)
+        await judge.wait_for(lambda: "recording.finished" in server.audit.types(), within=60)
+    finally:
+        await judge.close()
+        await witness.close()
+    ended = server.audit.of_type("hearing.ended")[0].fields
+    assert ended["recording_stopped"] is True
+    finished = server.audit.of_type("recording.finished")[0].fields
+    recording = str(server.audit.of_type("recording.started")[0].fields["recording"])
+    directory = tmp_path / "recordings" / HEARING / recording
+    logged = segments(server)
+    check_recording(directory, key.derive(f"recording:{HEARING}"), HEARING, logged, finished)
+
+
+async def test_a_recorder_that_cannot_start_changes_nothing(
+    start_server: StartServer, session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the recordings folder should be")
+    server = await serve(start_server, blocked, ServiceKey(secrets.token_bytes(32)))
+    judge, witness = (
+        MediaParticipant(session, server.url()),
+        MediaParticipant(session, server.url()),
+    )
+    try:
+        await judge.join(token=f"tok-{HEARING}-judge-1", code="123456")
+        await seat(judge, witness, "witness-1")
+        await judge.wait_for(lambda: (judge.last("room_state") or {}).get("state") == "session")
+        await judge.send({"type": "recording", "action": "start", "id": "s1"})
+        await judge.wait_for(lambda: any(m.get("ref") == "s1" for m in judge.received), 20)
+    finally:
+        await judge.close()
+        await witness.close()
+    refused = next(m for m in judge.received if m.get("ref") == "s1")
+    assert refused["type"] == "error" and refused["code"].startswith("recording.")
+    assert "recording.started" not in server.audit.types()
+    assert not [m for m in judge.received if m.get("role") == "recorder"]
