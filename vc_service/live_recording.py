@@ -8,6 +8,7 @@ Each recording is one worker process writing under
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
@@ -24,12 +25,23 @@ from vc_service.service_key import ServiceKey
 from vc_service.services import Services
 
 MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
+
+
+# Refusals a participant can act on keep their message; anything else (paths, worker output)
+# stays in the service log.
+_TOLD = frozenset(
+    {"recording.codec_unsupported", "recording.bad_request", "recording.peer_unknown"}
+)
 
 
 def _room_error(exc: RecordingError) -> RoomError:
-    # The worker's stderr lines are for the service log, not for participants.
-    details = {k: v for k, v in exc.details.items() if k != "stderr"}
-    return RoomError(exc.code, exc.message, details=details)
+    if exc.code in _TOLD:
+        return RoomError(exc.code, exc.message)
+    log.warning("recorder: %s", exc)
+    return RoomError(
+        "recording.unavailable", "the recorder is unavailable", details={"cause": exc.code}
+    )
 
 
 class LiveRecording:

@@ -184,6 +184,8 @@ async def test_a_recorder_that_cannot_start_changes_nothing(
         await judge.close()
         await witness.close()
     refused = next(m for m in judge.received if m.get("ref") == "s1")
-    assert refused["type"] == "error" and refused["code"].startswith("recording.")
+    assert refused["type"] == "error" and refused["code"] == "recording.unavailable"
+    assert refused["details"] == {"cause": "recording.internal"}
+    assert str(tmp_path) not in refused["message"]
     assert "recording.started" not in server.audit.types()
     assert not [m for m in judge.received if m.get("role") == "recorder"]
