@@ -189,3 +189,39 @@ async def test_a_recorder_that_cannot_start_changes_nothing(
     assert str(tmp_path) not in refused["message"]
     assert "recording.started" not in server.audit.types()
     assert not [m for m in judge.received if m.get("role") == "recorder"]
+
+
+async def test_a_participant_who_comes_back_is_recorded_on_fresh_tracks(
+    start_server: StartServer, session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    key = ServiceKey(secrets.token_bytes(32))
+    server = await serve(start_server, tmp_path, key)
+    judge, witness = (MediaParticipant(session, server.url()) for _ in range(2))
+    back = MediaParticipant(session, server.url())
+    try:
+        await judge.join(token=f"tok-{HEARING}-judge-1", code="123456")
+        await seat(judge, witness, "witness-1")
+        await judge.send({"type": "recording", "action": "start"})
+        await witness.wait_for(connected_to_recorder(witness), within=20)
+        peer = witness.peer
+
+        def tracks() -> set[str]:
+            return {str(s["track"]) for s in segments(server) if s["peer"] == peer}
+
+        await judge.wait_for(lambda: {f"{peer}-audio0", f"{peer}-video0"} <= tracks(), 20)
+        resume = str(witness.welcome["resume"])
+        await witness.close()
+        await back.join(resume=resume)
+        assert back.peer == peer
+        await back.wait_for(connected_to_recorder(back), within=20)
+        await judge.wait_for(lambda: {f"{peer}-audio1", f"{peer}-video1"} <= tracks(), 20)
+        await judge.send({"type": "recording", "action": "stop"})
+        await judge.wait_for(lambda: "recording.finished" in server.audit.types(), within=60)
+    finally:
+        for person in (judge, witness, back):
+            await person.close()
+    finished = server.audit.of_type("recording.finished")[0].fields
+    recording = str(server.audit.of_type("recording.started")[0].fields["recording"])
+    directory = tmp_path / "recordings" / HEARING / recording
+    logged = segments(server)
+    check_recording(directory, key.derive(f"recording:{HEARING}"), HEARING, logged, finished)
