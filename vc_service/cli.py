@@ -17,6 +17,7 @@ from legal_profiles.errors import LegalError
 from vc_service import demo, logs, migrate
 from vc_service.accounts.models import Role
 from vc_service.audit import cli as audit_cli
+from vc_service.closing import cli as closing_cli
 from vc_service.config import Settings, load_settings, parse_bind
 from vc_service.errors import ServiceError
 from vc_service.http.app import create_app
@@ -29,6 +30,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 EXTRA_COMMANDS: list[Registrar] = []
 EXTRA_COMMANDS.append(audit_cli.register)
 EXTRA_COMMANDS.append(legal_cli.register)
+EXTRA_COMMANDS.append(closing_cli.register)
 
 
 def progress(message: str) -> None:
