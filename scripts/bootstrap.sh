@@ -28,7 +28,11 @@ fi
 
 stamp="$venv/.installed${extras:+-$extras}"
 want="$(sha256sum "$root/pyproject.toml" | cut -c1-64)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+installed() { [ -f "$1" ] && [ "$(cat "$1")" = "$want" ]; }
+# An install with the dev extras also satisfies a plain one.
+if installed "$stamp" || { [ -z "$extras" ] && installed "$venv/.installed-dev"; }; then
+    :
+else
     spec="$root"
     [ -n "$extras" ] && spec="$root[$extras]"
     echo "==> installing vc-service${extras:+ with [$extras]} into .venv (first run takes a minute or two)"

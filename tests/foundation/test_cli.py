@@ -132,15 +132,14 @@ def _free_port() -> int:
         return port
 
 
-async def test_serve_bootstraps_demo_and_a_judge_signs_in(tmp_path: Path) -> None:
+async def test_readme_serve_command_bootstraps_demo_and_a_judge_signs_in(
+    tmp_path: Path,
+) -> None:
     port = _free_port()
     env = {**os.environ, "VC_DATA_DIR": str(tmp_path), "VC_LOG_FORMAT": "text"}
+    # Exactly the README's first command; the virtualenv exists, so it installs nothing.
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "vc_service",
-        "serve",
-        "--bootstrap-demo",
+        str(ROOT / "scripts" / "serve"),
         "--bind",
         f"127.0.0.1:{port}",
         stdout=asyncio.subprocess.PIPE,
