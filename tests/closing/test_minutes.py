@@ -39,6 +39,7 @@ async def test_minutes_state_every_required_fact(lite: Court) -> None:
         "testimony stopped",
         "hearing ended",
         "scheduled -&gt; open",
+        "in_session -&gt; closed (hearing ended, Judge Berlin (judge))",
     ):
         assert fact in page, fact
     # The hostile name is text, never markup.

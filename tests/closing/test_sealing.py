@@ -3,8 +3,12 @@ step is idempotent, and a crash between any two steps is resumed by calling it a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -115,3 +119,21 @@ async def test_the_rooms_end_seals_the_hearing_in_the_background(lite: Court) ->
     assert types[-4:] == ["hearing.ended", "minutes.generated", "minutes.generated", CLOSING]
     head = await lite.services.audit.head(hid)
     assert head is not None and head.sealed_at is not None
+
+
+async def test_log_seal_command_retries_sealing(lite: Court) -> None:
+    services = lite.services
+    closed = await closed_hearing(lite)
+    hid = closed.record.id
+    env = {**os.environ, "VC_DATA_DIR": str(services.settings.data_dir), "VC_LOG_FORMAT": "text"}
+    command = [sys.executable, "-m", "vc_service", "log", "seal", hid]
+    done = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "did minutes, closed, sealed, state" in done.stdout
+    again = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert again.returncode == 0 and "nothing (already sealed)" in again.stdout
+    assert (await lite.hearings.room_info(hid) or pytest.fail()).state == "sealed"

@@ -137,6 +137,12 @@ def build_minutes(events: Sequence[Mapping[str, Any]]) -> Minutes:
                 f"{_local(event.get('ts'), zone)}: {event.get('from')} -> {event.get('to')} "
                 f"by {_who(actor, names)}"
             )
+        moved = event.get("hearing_state")
+        if isinstance(moved, Mapping):
+            state_moves.append(
+                f"{_local(event.get('ts'), zone)}: {moved.get('from')} -> {moved.get('to')} "
+                f"({_TECHNICAL.get(kind, kind)}, {_who(actor, names)})"
+            )
         if kind in _TECHNICAL:
             technical.append(_technical_line(event, kind, actor, names, peers, zone))
     room = [e for e in events if str(e.get("type")) in _TECHNICAL]
