@@ -10,7 +10,7 @@ from vc_service.closing import clerk_routes
 from vc_service.hearings import invite_routes as hearing_invite_routes
 from vc_service.hearings import openapi as hearing_openapi
 from vc_service.hearings import routes as hearing_routes
-from vc_service.http import auth_routes, health, legal_routes, live, pages
+from vc_service.http import auth_routes, health, housekeeping, legal_routes, live, pages
 from vc_service.http.keys import SERVICES
 from vc_service.http.middleware import errors, request_context, security_headers, session_and_csrf
 from vc_service.services import Services
@@ -20,7 +20,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [health.routes, auth_routes.routes]
 ROUTE_TABLES += [hearing_routes.routes, hearing_invite_routes.routes, hearing_openapi.routes]
 ROUTE_TABLES += [legal_routes.routes]
 ROUTE_TABLES += [clerk_routes.routes]
-SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup, live.setup]
+SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup, live.setup, housekeeping.setup]
 
 
 def create_app(services: Services, *, own_services: bool = False) -> web.Application:
