@@ -29,6 +29,8 @@ from vc_service.closing.sealing import (
     write_minutes,
 )
 from vc_service.errors import InvalidStateError
+from vc_service.hearings.lifecycle import State
+from vc_service.hearings.opening import SYSTEM
 from vc_service.services import Services
 
 
@@ -137,3 +139,33 @@ async def test_log_seal_command_retries_sealing(lite: Court) -> None:
     )
     assert again.returncode == 0 and "nothing (already sealed)" in again.stdout
     assert (await lite.hearings.room_info(hid) or pytest.fail()).state == "sealed"
+
+
+async def test_a_finished_recordings_manifest_is_bound(lite: Court, tmp_path: Path) -> None:
+    services = lite.services
+    closed = await closed_hearing(lite, ended=False)
+    hid = closed.record.id
+    relative = Path("recordings") / hid / "rec-1" / "manifest.json"
+    manifest = services.settings.data_dir / relative
+    manifest.parent.mkdir(parents=True)
+    manifest.write_bytes(b'{"recording": "rec-1", "tracks": []}\n')
+    finished = {
+        "recording": "rec-1",
+        "manifest": str(relative),
+        "manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest(),
+        "tracks": 0,
+        "parts": 0,
+    }
+    await gateway(lite).append(hid, "recording.finished", "system", finished)
+    await lite.hearings.advance(hid, State.CLOSED, SYSTEM)
+    result = await close_and_seal(services, hid)
+    assert result.done == ["manifest", "minutes", "closed", "sealed", "state"]
+    events = await lite.events(hid)
+    bound = next(e for e in events if e["type"] == "media.manifest")
+    assert bound["bytes"] == manifest.stat().st_size and bound["recording"] == "rec-1"
+    bundle = tmp_path / "b.zip"
+    await services.audit.export(hid, bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.read("media/manifest.json") == manifest.read_bytes()
+        assert "recording manifest bound" in archive.read("minutes.html").decode()
+    assert await verified(services, bundle)

@@ -52,6 +52,8 @@ _TECHNICAL = {
     "consent.withdrawn": "consent withdrawn",
     "recording.started": "recording started",
     "recording.stopped": "recording stopped",
+    "recording.finished": "recording finished",
+    "media.manifest": "recording manifest bound",
     "hearing.ended": "hearing ended",
 }
 
@@ -219,7 +221,15 @@ def _technical_line(
         target = event.get("to")
         details.append(f"{event.get('sdp_type', '?')} to peer {target}")
         details.extend(str(fp) for fp in event.get("fingerprints") or ())
-    for key in ("reason", "note", "grace_seconds", "rule"):
+    for key in (
+        "reason",
+        "note",
+        "grace_seconds",
+        "rule",
+        "recording",
+        "sha256",
+        "manifest_sha256",
+    ):
         if event.get(key) not in (None, ""):
             details.append(f"{key.replace('_', ' ')} {event.get(key)}")
     lapsed = event.get("lapsed_conditions")

@@ -30,6 +30,8 @@ from vc_service.hearings.registry import Hearings
 log = logging.getLogger(__name__)
 
 MINUTES_EVENT = "minutes.generated"
+MANIFEST_EVENT = "media.manifest"
+FINISHED_EVENT = "recording.finished"
 FORMATS = {"html": ("minutes.html", "text/html"), "pdf": ("minutes.pdf", "application/pdf")}
 _LOCKS: dict[str, asyncio.Lock] = {}
 
@@ -65,6 +67,7 @@ class MinutesFiles:
 
     def __init__(self, audit: AuditStore, data_dir: Path) -> None:
         self.audit = audit
+        self.data_dir = data_dir
         self.root = data_dir / "minutes"
 
     def path(self, hearing_id: str, fmt: str) -> Path:
@@ -83,6 +86,13 @@ class MinutesFiles:
                 found.minutes_html = bound
             else:
                 found.minutes_pdf = bound
+        manifest = _manifest_event(events)
+        if manifest is not None:
+            path = self.data_dir / str(manifest["path"])
+            if await asyncio.to_thread(_digest, path) == manifest["sha256"]:
+                found.media_manifest = BoundFile(int(manifest["seq"]), path)
+            else:
+                log.error("the recording manifest of hearing %s is missing or changed", hearing_id)
         return found
 
     async def content(self, hearing_id: str, events: list[dict[str, Any]], fmt: str) -> bytes:
@@ -138,6 +148,18 @@ def _minutes_events(events: list[dict[str, Any]]) -> dict[str, tuple[int, dict[s
     return found
 
 
+def _digest(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest_event(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last `media.manifest` event: the bundle has room for one manifest."""
+    bound = [e for e in events if e["type"] == MANIFEST_EVENT]
+    return bound[-1] if bound else None
+
+
 def _covered(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events the minutes describe: all before the first minutes event or the close."""
     for index, event in enumerate(events):
@@ -147,6 +169,35 @@ def _covered(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # -- the steps ---------------------------------------------------------------------------------
+
+
+async def bind_manifest(parts: SealParts, hearing_id: str) -> int | None:
+    """Bind the last finished recording's manifest (if any, and intact on disk) with a
+    `media.manifest` event carrying its sha256 and bytes: `recording.finished` names the file
+    but the bundle binds files by those two fields. Returns the event's seq, or None."""
+    audit = parts.audit
+    events = await _events(audit, hearing_id)
+    if any(e["type"] in (MANIFEST_EVENT, MINUTES_EVENT, CLOSING_EVENT) for e in events):
+        bound = _manifest_event(events)
+        return None if bound is None else int(bound["seq"])
+    finished = [e for e in events if e["type"] == FINISHED_EVENT and e.get("manifest")]
+    if not finished:
+        return None
+    last = finished[-1]
+    path = minutes_files(audit).data_dir / str(last["manifest"])
+    data = await asyncio.to_thread(lambda: path.read_bytes() if path.is_file() else None)
+    digest = None if data is None else hashlib.sha256(data).hexdigest()
+    if data is None or digest != last.get("manifest_sha256"):
+        log.error("hearing %s: manifest %s is missing or changed; not bound", hearing_id, path)
+        return None
+    fields: dict[str, object] = {
+        "recording": last.get("recording"),
+        "path": str(last["manifest"]),
+        "sha256": digest,
+        "bytes": len(data),
+        "finished_seq": int(last["seq"]),
+    }
+    return await audit.append(hearing_id, MANIFEST_EVENT, SYSTEM, fields)
 
 
 async def write_minutes(parts: SealParts, hearing_id: str) -> dict[str, int]:
@@ -208,6 +259,10 @@ async def _close_and_seal(parts: SealParts, hearing_id: str) -> SealResult:
     done: list[str] = []
     head = await audit.head(hearing_id)
     if head is None or head.closed_size is None:
+        before = await audit.size(hearing_id)
+        await bind_manifest(parts, hearing_id)
+        if await audit.size(hearing_id) > before:
+            done.append("manifest")
         before = await audit.size(hearing_id)
         minutes = await write_minutes(parts, hearing_id)
         if await audit.size(hearing_id) > before:
