@@ -19,6 +19,10 @@ PAGES: dict[str, str] = {
     "/join": "join.html",
     "/join/{hearing_id}": "join.html",
     "/clerk": "clerk.html",
+    "/judge": "judge.html",
+    "/authority": "authority.html",
+    # The live room for staff accounts (judge, authority, clerk).
+    "/hearings/{hearing_id}/live": "hearing.html",
 }
 
 

@@ -10,6 +10,7 @@ import { LANGUAGES, language, loadLanguage, preferredLanguage, say, translate } 
 import { classify, fetchInvitation, joinWithCode, linkFromLocation, plausibleLink } from "./invitation.js";
 import { noticeKind, sortNotices } from "./notices.js";
 import { RoomConnection } from "./room-connection.js";
+import { PeerMesh, removeTile, videoTile } from "./webrtc.js";
 
 const State = Object.freeze({
   LOADING: "loading",
@@ -29,6 +30,8 @@ const invited = Boolean(link.hearingId || link.token);
 let invitation = null;
 let room = null;
 let admitted = false;
+let mesh = null;
+let myRole = "";
 const check = new DeviceCheck({ video: $("preview"), onLevel: showLevel });
 
 function setState(next) {
@@ -328,6 +331,11 @@ function onDialogClosed() {
 function enterLobby(grant) {
   setState(State.LOBBY);
   say($("lobby-status"), "lobby.connecting");
+  mesh = new PeerMesh({
+    send: (msg) => Boolean(room && room.send(msg)),
+    onTile: (tile) => videoTile($("tiles"), tile),
+    onGone: (peer) => removeTile($("tiles"), peer),
+  });
   room = new RoomConnection({
     hearingId: grant.hearing_id,
     credential: grant.credential,
@@ -346,6 +354,7 @@ function onRoomStatus(status) {
   }
   if (status.kind !== "closed") return;
   admitted = false;
+  leaveMedia();
   if (status.reason === "refused" && status.resumed) {
     // The seat was given up while we were away: a fresh code from the court lets us back in.
     room = null;
@@ -363,10 +372,72 @@ function onRoomStatus(status) {
 }
 
 function onRoomMessage(msg) {
-  if (msg.type === "room_state") {
+  if (msg.type === "welcome") {
+    myRole = msg.role;
+    mesh.setIceServers(msg.ice_servers);
+  } else if (msg.type === "room_state") {
     admitted = msg.seat === "admitted";
     say($("lobby-status"), admitted ? "lobby.admitted" : "lobby.waiting");
     renderConsent();
+    if (admitted) showMedia();
+    else leaveMedia();
+    renderConfirmations(admitted ? msg.conditions || [] : []);
+  } else if (msg.type === "peer_joined") {
+    mesh.joined(msg);
+  } else if (msg.type === "peer_left") {
+    mesh.left(msg.peer);
+  } else if (["offer", "answer", "ice"].includes(msg.type)) {
+    mesh.received(msg);
+  }
+}
+
+// --- the hearing itself: our camera and the others' video --------------------------------------
+
+function showMedia() {
+  if (!$("room-media").hidden) return;
+  $("room-media").hidden = false;
+  mesh.setLocalStream(check.stream);
+  if (check.stream) {
+    const tile = videoTile($("tiles"), { peer: "self", name: "", stream: check.stream, self: true });
+    say(tile.querySelector("figcaption"), "room.you");
+  }
+}
+
+function leaveMedia() {
+  if (mesh) mesh.closeAll();
+  removeTile($("tiles"), "self");
+  $("room-media").hidden = true;
+}
+
+// Conditions of the legal decision that this participant meets by their own declaration
+// (for example a witness's consent to be heard by video).
+function renderConfirmations(conditions) {
+  const mine = conditions.filter((c) => c.stage === "during" && c.satisfied_by.includes(myRole));
+  $("confirmations").hidden = mine.length === 0;
+  const list = $("confirm-list");
+  list.replaceChildren();
+  for (const condition of mine) {
+    const item = document.createElement("li");
+    item.dataset.condition = condition.id;
+    const text = document.createElement("p");
+    text.textContent = condition.text;
+    item.append(text);
+    if (condition.met) {
+      const done = document.createElement("p");
+      say(done, "room.confirmed");
+      item.append(done);
+    } else {
+      const button = document.createElement("button");
+      button.type = "button";
+      say(button, "room.confirm");
+      button.addEventListener("click", () => {
+        button.disabled = room.send({
+          type: "condition", condition: condition.id, method: "oral_declaration",
+        });
+      });
+      item.append(button);
+    }
+    list.append(item);
   }
 }
 

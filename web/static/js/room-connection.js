@@ -117,8 +117,12 @@ export class RoomConnection {
   // The browser says the network is gone: drop the socket now rather than wait for a timeout.
   networkLost() {
     if (this.socket && !this.finished) {
+      const socket = this.socket;
       this.dropped = true;
-      this.socket.close(4000, "offline");
+      socket.close(4000, "offline");
+      // Without a network the close handshake may never finish (Chromium waits for it while
+      // a peer connection is open): count down now; the late close event is then ignored.
+      this.closed(socket, { code: 4000 });
     }
   }
 

@@ -1,0 +1,120 @@
+// One hearing on the judge's page: both states' times, the conditions to meet before the hearing,
+// an invitation per participant (link with a copy button, and the one-time code), and opening the
+// lobby. No QR code is drawn: the service has no QR endpoint for links and the page loads no
+// third-party library, so the link and the code are shown as text.
+
+import { api, showMessage } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+let hearing = null;
+
+function text(tag, value, className = "") {
+  return Object.assign(document.createElement(tag), { textContent: value, className });
+}
+
+function button(label, kind, onClick) {
+  const node = text("button", label, kind);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+async function guarded(work) {
+  showMessage($("message"), "");
+  try {
+    await work();
+  } catch (error) {
+    showMessage($("message"), `${error.message} [${error.code}]`);
+  }
+}
+
+function renderBefore() {
+  const list = $("before-list");
+  list.replaceChildren();
+  const before = hearing.legal.decision.conditions.filter((c) => c.stage === "before");
+  if (!before.length) list.append(text("li", "No conditions to meet before the hearing."));
+  for (const condition of before) {
+    const item = document.createElement("li");
+    item.dataset.condition = condition.id;
+    item.append(text("p", condition.text), text("p", condition.citation, "citation"));
+    const met = hearing.conditions_met[condition.id];
+    if (met) {
+      item.className = "met";
+      item.append(text("p", `Met: ${met.by.name} (${met.by.role}), ${new Date(met.at).toLocaleString()}${met.note ? ` · ${met.note}` : ""}`, "met-by"));
+    } else {
+      item.append(button(`Record as met: ${condition.id}`, "secondary", () => guarded(async () => {
+        const updated = await api("POST", `/api/hearings/${hearing.id}/conditions/${condition.id}`, {
+          version: hearing.version, note: "recorded by the judge",
+        });
+        await showHearing(updated.id, false);
+      })));
+    }
+    list.append(item);
+  }
+}
+
+function copyable(label, value, name) {
+  const wrap = document.createElement("div");
+  wrap.className = "copy";
+  const id = `copy-${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const field = Object.assign(document.createElement("input"), { id, value, readOnly: true });
+  const copy = button(`Copy ${label.toLowerCase()}`, "secondary", async () => {
+    field.select();
+    try {
+      await navigator.clipboard.writeText(value);
+      copy.textContent = "Copied";
+    } catch {
+      copy.textContent = "Selected: press Ctrl+C";
+    }
+  });
+  wrap.append(Object.assign(text("label", label), { htmlFor: id }), field, copy);
+  return wrap;
+}
+
+async function renderInvitations(issued = {}) {
+  const { participants } = await api("GET", `/api/hearings/${hearing.id}/invitations`);
+  const list = $("invitation-list");
+  list.replaceChildren();
+  for (const { participant, invitation } of participants) {
+    const item = document.createElement("li");
+    item.dataset.participant = participant.id;
+    item.dataset.role = participant.role;
+    item.append(text("h4", `${participant.name} (${participant.role})`));
+    const fresh = issued[participant.id];
+    if (participant.has_account && participant.role !== "authority") {
+      item.append(text("p", "Joins with their own account."));
+    } else if (fresh) {
+      item.append(copyable("Link", fresh.link, "link"), copyable("Code", fresh.code, "code"));
+      item.append(text("p", `Valid ${new Date(fresh.valid_from).toLocaleString()} to ${new Date(fresh.valid_until).toLocaleString()}.`));
+    } else if (invitation) {
+      item.append(text("p", `Invitation ${invitation.status}; current code ${invitation.code || "—"}; ${invitation.failures} wrong code(s)${invitation.locked ? "; locked" : ""}.`));
+    } else {
+      item.append(button(`Invite ${participant.name}`, "", () => guarded(async () => {
+        const grant = await api("POST", `/api/hearings/${hearing.id}/participants/${participant.id}/invitation`, {});
+        await renderInvitations({ ...issued, [participant.id]: grant });
+      })));
+    }
+    list.append(item);
+  }
+}
+
+export async function showHearing(id, focus = true) {
+  hearing = await api("GET", `/api/hearings/${encodeURIComponent(id)}`);
+  $("detail").hidden = false;
+  $("detail").dataset.hearing = hearing.id;
+  $("detail").dataset.state = hearing.state;
+  $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
+  const t = hearing.times;
+  $("detail-times").textContent = `${hearing.requesting_state}: ${t.requesting.starts.local.replace("T", " ")} ${t.requesting.starts.abbreviation} · ${hearing.requested_state}: ${t.requested.starts.local.replace("T", " ")} ${t.requested.starts.abbreviation} · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  renderBefore();
+  await renderInvitations();
+  $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;
+  $("open-lobby").hidden = hearing.state !== "scheduled";
+  if (focus) $("detail-title").focus();
+}
+
+$("open-lobby").addEventListener("click", () => guarded(async () => {
+  const opened = await api("POST", `/api/hearings/${hearing.id}/open`, { version: hearing.version });
+  await showHearing(opened.id, false);
+  showMessage($("message"), "The lobby is open: participants can join now.", "ok");
+}));
