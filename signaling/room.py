@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -245,7 +246,8 @@ class Room:
                     "participant.disconnected",
                     seat.participant_id,
                     peer=seat.peer_id,
-                    grace_seconds=self._settings.grace_seconds,
+                    # whole seconds: the audit log's canonical JSON has no floats
+                    grace_seconds=math.ceil(self._settings.grace_seconds),
                 )
             if seat.admitted:
                 self._roster.send_admitted(views.peer_reconnecting(seat))

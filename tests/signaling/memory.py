@@ -22,6 +22,7 @@ from signaling.services import (
     Services,
     Stage,
 )
+from vc_service.audit.canonical import canonical_bytes
 
 MAX_CODE_FAILURES = 5
 
@@ -49,8 +50,9 @@ class MemoryAudit:
             await self.gate.wait()
         if self.failing:
             raise OSError("audit storage is unavailable")
-        # A round trip through JSON is what a real log does; it also proves fields are JSON.
-        stored = json.loads(json.dumps(dict(fields), allow_nan=False))
+        # The real log's canonical profile (no floats, ASCII keys, safe integers) applies here
+        # too, so an event the real log would refuse fails these tests as well.
+        stored = json.loads(canonical_bytes(dict(fields)))
         seq = len(self.events) + 1
         self.events.append(AuditEvent(hearing_id, seq, event_type, actor, stored))
         return seq
