@@ -153,7 +153,8 @@ def meet(page: Page, condition: str, document: str | None = None) -> None:
 def assert_video_playing(page: Page, remote_tiles: int) -> None:
     expect(page.locator(REMOTE_VIDEOS)).to_have_count(remote_tiles)
     page.wait_for_function(
-        f"[...document.querySelectorAll('{REMOTE_VIDEOS}')].every((v) => v.videoWidth > 0)"
+        "(selector) => [...document.querySelectorAll(selector)].every((v) => v.videoWidth > 0)",
+        arg=REMOTE_VIDEOS,
     )
     tiles: list[dict[str, Any]] = page.evaluate(PLAYING, REMOTE_VIDEOS)
     for tile in tiles:

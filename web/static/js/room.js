@@ -23,6 +23,14 @@ const RULE_TEXT = {
   mandatory: "Recording is mandatory for this hearing.",
   court_decides: "Recording is lawful if the court decides so.",
 };
+const CLOSED_TEXT = {
+  ended: "The hearing has ended.",
+  denied: "The judge did not admit you to this hearing.",
+  removed: "The judge removed you from this hearing.",
+  excluded: "The judge removed you from this hearing.",
+  replaced: "You joined this hearing from another window, so this one was closed.",
+  not_joinable: "This hearing cannot be joined now.",
+};
 const LAWFUL = new Set(["allowed", "mandatory", "court_decides"]);
 
 function problem(text) {
@@ -93,8 +101,7 @@ function onStatus(change) {
   if (change.kind === "closed") {
     mesh.closeAll();
     document.body.dataset.state = "closed";
-    if (change.reason !== "ended") status(`You left the room (${change.reason}).`);
-    else status("The hearing has ended.");
+    status(CLOSED_TEXT[change.reason] || `You left the room (${change.reason}).`);
     for (const button of document.querySelectorAll("main button")) button.disabled = true;
   }
 }
