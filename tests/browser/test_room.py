@@ -30,6 +30,9 @@ from tests.browser.test_story import (
 
 pytestmark = pytest.mark.browser
 
+PERSON = "Camille Moreau"
+AUTHORITY = "Juge Bernard"
+
 
 @pytest.mark.parametrize("path", ["/judge", "/authority", "/hearings/no-such-hearing/live"])
 def test_staff_pages_send_a_visitor_to_sign_in(page: Page, path: str) -> None:
@@ -46,8 +49,8 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
     console.allow(r"^WebSocket connection to '.*' failed")
     judge = new_context(timezone_id="Europe/Berlin").new_page()
     sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
-    reference = schedule(judge)
-    invitation = prepare(judge)
+    reference = schedule(judge, PERSON, AUTHORITY)
+    invitation = prepare(judge, PERSON)
     judge.get_by_role("link", name="Go to the live hearing").click()
     expect(judge.locator("#room-status")).to_contain_text("In the hearing")
 
@@ -64,7 +67,7 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
     read_notices_and_continue(witness)
     enter_code(witness, invitation["code"])
     lobby = judge.get_by_role("region", name="Waiting room")
-    admit = lobby.get_by_role("button", name="Admit Camille Martin")
+    admit = lobby.get_by_role("button", name=f"Admit {PERSON}")
     admit.focus()
     judge.keyboard.press("Enter")
     expect(witness.locator("#lobby-status")).to_have_text(EN["lobby.admitted"])
@@ -84,7 +87,7 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
     sign_in(authority, french_authority(live_service), "/authority")
     authority.get_by_role("link", name=f"Join {reference}").click()
     expect(authority.locator("#room-status")).to_have_text("Waiting to be admitted.")
-    lobby.get_by_role("button", name="Deny Juge Leroy").click()
+    lobby.get_by_role("button", name=f"Deny {AUTHORITY}").click()
     expect(authority.locator("#room-status")).to_have_text(
         "The judge did not admit you to this hearing."
     )

@@ -77,8 +77,11 @@ def french_authority(live_service: LiveService) -> Account:
     return account
 
 
-def schedule(judge: Page) -> str:
-    """Fill the judge's form; the legal decision follows the choices. Returns the case reference."""
+def schedule(judge: Page, person: str = "Camille Martin", authority: str = "Juge Leroy") -> str:
+    """Fill the judge's form; the legal decision follows the choices. Returns the case reference.
+
+    The service refuses to book one person twice at once: each test has its own people.
+    """
     form = judge.locator("#create-form")
     expect(judge.locator("#requesting")).to_have_value("DE")
     form.get_by_label("Requested state (where the person is)").select_option("FR")
@@ -87,8 +90,8 @@ def schedule(judge: Page) -> str:
     decision = judge.get_by_role("region", name="Legal decision")
     expect(decision).to_have_attribute("data-decision", "conditional")
     expect(decision).to_contain_text("Directive 2014/41/EU")
-    authority = decision.locator('li[data-condition="authority.present"]')
-    expect(authority).to_contain_text("Dir 2014/41/EU Art 24(5)(a)")
+    present = decision.locator('li[data-condition="authority.present"]')
+    expect(present).to_contain_text("Dir 2014/41/EU Art 24(5)(a)")
     expect(decision.locator("#decision-recording")).to_contain_text("Recording: unknown")
     # The decision follows the role: an accused who refused consent is another case.
     form.get_by_label("Person heard as").select_option("accused")
@@ -100,9 +103,9 @@ def schedule(judge: Page) -> str:
 
     reference = f"2 KLs {secrets.randbelow(900) + 100}/26"
     start = datetime.now(BERLIN).replace(second=0, microsecond=0) + timedelta(minutes=10)
-    form.get_by_label("Name of the person heard").fill("Camille Martin")
+    form.get_by_label("Name of the person heard").fill(person)
     form.get_by_label("Their language").select_option("fr")
-    form.get_by_label("Authority of the requested state (name)").fill("Juge Leroy")
+    form.get_by_label("Authority of the requested state (name)").fill(authority)
     form.get_by_label("Case reference").fill(reference)
     form.get_by_label("Venue in the requested state").fill(
         f"Tribunal judiciaire de Strasbourg, salle {secrets.token_hex(2)}"
@@ -122,7 +125,7 @@ def schedule(judge: Page) -> str:
     return reference
 
 
-def prepare(judge: Page) -> dict[str, str]:
+def prepare(judge: Page, person: str = "Camille Martin") -> dict[str, str]:
     """Before-the-hearing conditions, the witness's invitation, the lobby. Returns link + code."""
     detail = judge.locator("#detail")
     for condition in ("request.accepted", "protection.measures_agreed"):
@@ -130,7 +133,7 @@ def prepare(judge: Page) -> dict[str, str]:
         item.get_by_role("button").click()
         expect(item).to_contain_text("Met: Judge")
     witness = detail.locator('#invitation-list li[data-role="witness"]')
-    witness.get_by_role("button", name="Invite Camille Martin").click()
+    witness.get_by_role("button", name=f"Invite {person}").click()
     link = witness.get_by_label("Link").input_value()
     code = witness.get_by_label("Code").input_value()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/join/[0-9a-f-]+#[A-Za-z0-9_-]+", link)
