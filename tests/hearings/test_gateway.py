@@ -3,6 +3,7 @@ service, the life-cycle moves of the room, and the participant API over HTTP."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -113,6 +114,9 @@ async def test_a_participant_joins_over_http(login: Login, services: Services) -
     hid, witness = created["id"], created["participants"][1]["id"]
     base = f"/api/hearings/{hid}/participants/{witness}"
     issued = await (await judge.client.post(f"{base}/invitation", headers=judge.headers())).json()
+    prefix = "data:image/svg+xml;base64,"
+    assert issued["qr_svg"].startswith(prefix)
+    assert b"<svg" in base64.b64decode(issued["qr_svg"][len(prefix) :])
     start = datetime.fromisoformat(created["starts_at"].replace("Z", "+00:00"))
     services.hearings.schedule.clock = lambda: start - timedelta(minutes=10)
     # The participant's browser: no account, the token in a header, the CSRF cookie.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.accounts.models import User
+from vc_service.accounts.totp import qr_svg_data_uri
 from vc_service.audit.store import AuditStore
 from vc_service.config import Settings
 from vc_service.db import Database, new_id
@@ -65,6 +66,8 @@ class Issued:
             "name": self.name,
             "token": self.token,
             "link": self.link,
+            # The judge may show the link as a QR code to be scanned with a phone.
+            "qr_svg": qr_svg_data_uri(self.link),
             "code": self.code,
             "valid_from": utc_text(self.valid_from),
             "valid_until": utc_text(self.valid_until),

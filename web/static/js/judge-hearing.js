@@ -1,7 +1,7 @@
 // One hearing on the judge's page: both states' times, the conditions to meet before the hearing,
 // an invitation per participant (link with a copy button, and the one-time code), and opening the
-// lobby. No QR code is drawn: the service has no QR endpoint for links and the page loads no
-// third-party library, so the link and the code are shown as text.
+// lobby. The link also comes as a QR code (drawn by the service, no library in the page); the code
+// is meant for another channel, so it is shown as text only.
 
 import { api, showMessage } from "./api.js";
 
@@ -85,6 +85,11 @@ async function renderInvitations(issued = {}) {
       item.append(text("p", "Joins with their own account."));
     } else if (fresh) {
       item.append(copyable("Link", fresh.link, "link"), copyable("Code", fresh.code, "code"));
+      const qr = Object.assign(document.createElement("img"), {
+        src: fresh.qr_svg, width: 160, height: 160, className: "qr",
+        alt: `QR code of the invitation link for ${participant.name}`,
+      });
+      item.append(qr);
       item.append(text("p", `Valid ${new Date(fresh.valid_from).toLocaleString()} to ${new Date(fresh.valid_until).toLocaleString()}.`));
     } else if (invitation) {
       item.append(text("p", `Invitation ${invitation.status}; current code ${invitation.code || "—"}; ${invitation.failures} wrong code(s)${invitation.locked ? "; locked" : ""}.`));
