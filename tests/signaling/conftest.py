@@ -17,18 +17,10 @@ from signaling.config import SignalingConfig
 from signaling.node import SignalingNode
 from signaling.server import DEFAULT_PATH, SignalingHandler
 from signaling.services import HearingInfo, Services
+from tests.conftest import need_real_part
 from tests.signaling.memory import MemoryAudit, MemoryAuthenticator, hearing, services
 
 REDIS_URL = os.environ.get("VC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need_real_part(name: str, problem: str) -> None:
-    """A real service is missing: fail under CI, skip with the reason elsewhere."""
-    message = f"{name} is not reachable ({problem})"
-    if IN_CI:
-        pytest.fail(f"{message}; CI must provide it", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture
