@@ -40,6 +40,13 @@ from vc_service.service_key import ServiceKey
 PURPOSE = "audit-signing-key"
 
 
+class CosignerExists(AuditError):
+    """The name is taken by another key for this hearing: a conflict, not a malformed input."""
+
+    status = 409
+    code = "audit.cosigner.exists"
+
+
 @dataclass(frozen=True)
 class KeyInfo:
     """The public facts of a log signing key (what the trust policy publishes)."""
@@ -208,7 +215,7 @@ class SigningKeys:
             existing = await session.get(AuditCosigner, (hearing_id, name))
             if existing is not None:
                 if bytes(existing.public_key) != public_key:
-                    raise AuditError(
+                    raise CosignerExists(
                         "audit.cosigner.exists",
                         f"cosigner {name} is already registered for hearing {hearing_id} "
                         "with another key",

@@ -24,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vc_service.audit import AuditError
 from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.checkpoint import (
+    SIG_TYPE_COSIGNATURE_V1,
     Checkpoint,
     SignedNote,
+    TrustedKey,
     parse_signed_note,
     sign_checkpoint,
     verify_cosignatures,
@@ -206,9 +208,15 @@ class LogSigner:
 
     # -- cosignatures -------------------------------------------------------------------------
 
-    async def add_cosignature(self, hearing_id: str, line: str) -> str:
+    async def add_cosignature(
+        self, hearing_id: str, line: str, public_key: bytes | None = None
+    ) -> str:
         """Store a `cosignature/v1` line over the final checkpoint after verifying it with the
-        hearing's registered cosigner of that name; returns the cosigner's name."""
+        hearing's registered cosigner of that name; returns the cosigner's name.
+
+        With `public_key` (raw Ed25519, e.g. a key an authority keeps in its browser) the line is
+        verified with that key first and only then is the key registered as the cosigner of
+        that name: a line that does not verify never leaves a registration behind."""
         size = await self.final_size(hearing_id)
         note = None if size is None else await self.note(hearing_id, size)
         if size is None or note is None:
@@ -222,7 +230,10 @@ class LogSigner:
             raise AuditError("audit.cosignature.format", "give exactly one signature line")
         parsed = parse_signed_note(note + text.encode("utf-8"))
         added = parsed.signatures[-1]
-        keys = [k for k in await self.keys.cosigners(hearing_id) if k.name == added.name]
+        if public_key is None:
+            keys = [k for k in await self.keys.cosigners(hearing_id) if k.name == added.name]
+        else:
+            keys = [TrustedKey(added.name, public_key, SIG_TYPE_COSIGNATURE_V1)]
         if not keys or keys[0].key_id != added.key_id:
             raise AuditError(
                 "audit.cosignature.unknown_cosigner",
@@ -231,10 +242,18 @@ class LogSigner:
                 {"hearing_id": hearing_id, "name": added.name},
             )
         found = verify_cosignatures(SignedNote(parsed.body, (added,)), keys)
+        if keys[0] not in found:
+            raise AuditError(
+                "audit.cosignature.unknown_cosigner",
+                f"the line is not a cosignature/v1 of {added.name}",
+                {"hearing_id": hearing_id, "name": added.name},
+            )
         if found[keys[0]] > time.time() + COSIGNATURE_SKEW_SECONDS:
             raise AuditError(
                 "audit.cosignature.future", f"the cosignature of {added.name} is dated ahead"
             )
+        if public_key is not None:
+            await self.keys.register_cosigner(hearing_id, added.name, public_key)
         async with self.store.db.transaction() as session:
             existing = await session.get(AuditCosignature, (hearing_id, size, added.name))
             if existing is None:
@@ -249,6 +268,7 @@ class LogSigner:
                 )
             else:
                 existing.line = added.line()
+        log.info("hearing %s: final checkpoint cosigned by %s", hearing_id, added.name)
         return added.name
 
     async def signed_note(self, hearing_id: str, size: int) -> bytes | None:

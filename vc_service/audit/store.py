@@ -325,8 +325,10 @@ class AuditStore:
         check_hearing_id(hearing_id)
         return await self.keys.register_cosigner(hearing_id, name, public_key)
 
-    async def add_cosignature(self, hearing_id: str, line: str) -> str:
-        return await self.signer.add_cosignature(hearing_id, line)
+    async def add_cosignature(
+        self, hearing_id: str, line: str, public_key: bytes | None = None
+    ) -> str:
+        return await self.signer.add_cosignature(hearing_id, line, public_key)
 
     async def export(
         self,

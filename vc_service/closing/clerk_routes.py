@@ -81,10 +81,15 @@ async def export_bundle(services: Services, hearing_id: str) -> Path:
 
 
 async def verify_hearing(services: Services, hearing_id: str) -> dict[str, Any]:
-    """Run the offline verifier on the bundle with a policy of the service's own keys."""
+    """Run the offline verifier on the bundle with a policy of the service's own keys and the
+    cosigners registered for the hearing, each of whose cosignature is then required."""
     bundle = await export_bundle(services, hearing_id)
     prefix = f"{services.settings.audit_origin_domain}/hearing/"
-    policy = policy_from_dict(trust_policy_document(await services.audit.keys.all(), prefix))
+    cosigners = await services.audit.keys.cosigners(hearing_id)
+    document = trust_policy_document(
+        await services.audit.keys.all(), prefix, cosigners=cosigners, quorum=len(cosigners)
+    )
+    policy = policy_from_dict(document)
     report = await asyncio.to_thread(
         verify_bundle, bundle, policy, expected_origin=prefix + hearing_id
     )

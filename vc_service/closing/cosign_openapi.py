@@ -1,0 +1,82 @@
+"""The final checkpoint and the authority's cosignature in the OpenAPI document.
+
+The documented story has no sealed hearing, so its examples show the refusals; the answers of a
+sealed hearing are described in each operation and tested in `tests/closing/test_cosign_routes.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vc_service.hearings.openapi import EXTRA_OPERATIONS, EXTRA_RESPONSES
+from vc_service.hearings.openapi_paths import H, ex
+
+_RID = {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"}
+_LINE = "— authority.es/juez-rios AAAAAAAAAAAAAAAA"
+
+
+def _error(code: str, message: str, **details: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": {**details, **_RID}}}
+
+
+EXTRA_OPERATIONS.extend(
+    [
+        {
+            "method": "get", "path": "/api/hearings/{hearing_id}/log/final", "tag": "clerk",
+            "who": "anyone who may see the hearing",
+            "summary": "The sealed hearing's final signed checkpoint, with its cosignatures",
+            "description": (
+                "Answer: `origin`, `size`, `root_hash` (base64), `body` (the checkpoint text a "
+                "cosigner signs), `note` (the signed note with every signature line) and "
+                "`cosignatures` (each `name`, `key_id`, `time`: those that verify with a "
+                "cosigner registered for the hearing). 409 `hearing.not_sealed` until sealed."
+            ),
+            "examples": [
+                ex(310, "authority", 409, name="not_sealed", params=H,
+                   summary="The hearing is not sealed"),
+            ],
+        },
+        {
+            "method": "post", "path": "/api/hearings/{hearing_id}/log/cosignatures",
+            "tag": "clerk", "who": "the requested state's authority",
+            "summary": "Cosign the final checkpoint with a key the authority holds",
+            "description": (
+                "Body: `line`, one `cosignature/v1` signature line (c2sp.org/tlog-cosignature: "
+                "`— <name> base64(key id ‖ timestamp ‖ Ed25519 signature)` over "
+                "`cosignature/v1\\ntime <timestamp>\\n` + `body`), and `public_key`, the raw "
+                "Ed25519 public key in base64. The line is verified with that key before the "
+                "key is registered as the hearing's cosigner `name`. Answer 201: `name`, "
+                "`key_id` (hex), `size`, `time`. Errors: 422 `audit.checkpoint.*` or "
+                "`audit.cosignature.*` for a line that does not verify, 409 "
+                "`audit.cosigner.exists` for a name registered with another key, 409 "
+                "`audit.log.not_sealed` before sealing. Verifiers accept the cosignature only "
+                "if their trust policy lists the key."
+            ),
+            "examples": [
+                ex(311, "clerk", 403, name="wrong_role", params=H,
+                   body={"line": _LINE, "public_key": "A" * 44},
+                   summary="Only the requested state's authority cosigns"),
+                ex(312, "authority", 422, name="invalid", params=H,
+                   body={"line": _LINE, "public_key": "c2hvcnQ="},
+                   summary="The public key is not 32 bytes"),
+            ],
+        },
+    ]
+)  # fmt: skip
+EXTRA_RESPONSES.update(
+    {
+        ("get", "/api/hearings/{hearing_id}/log/final", "not_sealed"): _error(
+            "hearing.not_sealed",
+            "the record of hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is not sealed yet",
+            hearing_id="0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
+        ),
+        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "wrong_role"): _error(
+            "auth.wrong_role", "this needs the role authority; you are clerk"
+        ),
+        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "invalid"): _error(
+            "request.invalid_fields",
+            "invalid fields: public_key",
+            fields={"public_key": "must be a raw Ed25519 public key (32 bytes)"},
+        ),
+    }
+)  # fmt: skip

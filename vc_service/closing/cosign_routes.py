@@ -1,0 +1,114 @@
+"""The final checkpoint of a sealed hearing, and the requested state's authority cosigning it.
+
+The authority's page signs in the browser with a key the browser keeps (WebCrypto Ed25519, the
+private half never leaves it) and sends the `cosignature/v1` line with the public key. The line
+is verified with that key before the key is registered as the hearing's cosigner, so a bad line
+leaves nothing behind. Whether a verifier accepts the cosigner is decided by its trust policy,
+never by this registration: the authority gives its public key to verifiers by its own channel.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from vc_service.accounts.models import Role
+from vc_service.audit.checkpoint import (
+    SIG_TYPE_COSIGNATURE_V1,
+    TrustedKey,
+    parse_checkpoint_body,
+    parse_signed_note,
+    verify_cosignatures,
+)
+from vc_service.audit.events import format_ts
+from vc_service.closing import cosign_openapi  # noqa: F401  (documents these routes)
+from vc_service.errors import Conflict
+from vc_service.hearings.routes import hearings_of, viewer_of
+from vc_service.http.keys import SERVICES
+from vc_service.http.validation import Fields, read_json
+from vc_service.services import Services
+
+routes = web.RouteTableDef()
+# "— " + name + " " + base64(4 + 8 + 64 bytes) stays far below this.
+MAX_LINE = 400
+
+
+async def final_checkpoint(services: Services, hearing_id: str) -> dict[str, Any]:
+    signer = services.audit.signer
+    size = await signer.final_size(hearing_id)
+    note = None if size is None else await signer.signed_note(hearing_id, size)
+    if size is None or note is None:
+        raise Conflict(
+            f"the record of hearing {hearing_id} is not sealed yet",
+            code="hearing.not_sealed",
+            details={"hearing_id": hearing_id},
+        )
+    parsed = parse_signed_note(note)
+    checkpoint = parse_checkpoint_body(parsed.body)
+    cosigned = verify_cosignatures(parsed, await services.audit.keys.cosigners(hearing_id))
+    return {
+        "hearing_id": hearing_id,
+        "origin": checkpoint.origin,
+        "size": checkpoint.size,
+        "root_hash": base64.b64encode(checkpoint.root).decode("ascii"),
+        "body": parsed.body.decode("utf-8"),
+        "note": note.decode("utf-8"),
+        "cosignatures": [
+            {
+                "name": key.name,
+                "key_id": key.key_id.hex(),
+                "time": format_ts(datetime.fromtimestamp(when, UTC)),
+            }
+            for key, when in sorted(cosigned.items(), key=lambda item: item[0].name)
+        ],
+    }
+
+
+def _public_key(fields: Fields) -> bytes:
+    text = fields.text("public_key", max_len=64)
+    if "public_key" in fields.errors:
+        return b""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        fields.fail("public_key", "must be base64")
+        return b""
+    if len(raw) != 32:
+        fields.fail("public_key", "must be a raw Ed25519 public key (32 bytes)")
+    return raw
+
+
+@routes.get("/api/hearings/{hearing_id}/log/final")
+async def get_final_checkpoint(request: web.Request) -> web.Response:
+    viewer = await viewer_of(request)
+    record = await hearings_of(request).schedule.get(viewer, request.match_info["hearing_id"])
+    return web.json_response(await final_checkpoint(request.app[SERVICES], record.id))
+
+
+@routes.post("/api/hearings/{hearing_id}/log/cosignatures")
+async def cosign_final_checkpoint(request: web.Request) -> web.Response:
+    viewer = await viewer_of(request, Role.AUTHORITY)
+    record = await hearings_of(request).schedule.get(viewer, request.match_info["hearing_id"])
+    fields = Fields(await read_json(request))
+    line = fields.text("line", max_len=MAX_LINE)
+    public_key = _public_key(fields)
+    fields.done()
+    services = request.app[SERVICES]
+    name = await services.audit.add_cosignature(record.id, line, public_key)
+    key = TrustedKey(name, public_key, SIG_TYPE_COSIGNATURE_V1)
+    final = await final_checkpoint(services, record.id)
+    mine = next(c for c in final["cosignatures"] if c["name"] == name)
+    return web.json_response(
+        {
+            "hearing_id": record.id,
+            "name": name,
+            "key_id": key.key_id.hex(),
+            "size": final["size"],
+            "time": mine["time"],
+        },
+        status=201,
+    )
