@@ -24,7 +24,6 @@ from vc_service.audit.checkpoint import (
     parse_signed_note,
     verify_cosignatures,
 )
-from vc_service.audit.events import format_ts
 from vc_service.closing import cosign_openapi  # noqa: F401  (documents these routes)
 from vc_service.errors import Conflict
 from vc_service.hearings.routes import hearings_of, viewer_of
@@ -61,11 +60,16 @@ async def final_checkpoint(services: Services, hearing_id: str) -> dict[str, Any
             {
                 "name": key.name,
                 "key_id": key.key_id.hex(),
-                "time": format_ts(datetime.fromtimestamp(when, UTC)),
+                "time": _seconds(when),
             }
             for key, when in sorted(cosigned.items(), key=lambda item: item[0].name)
         ],
     }
+
+
+def _seconds(timestamp: int) -> str:
+    # A cosignature's time is whole seconds (c2sp tlog-cosignature).
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _public_key(fields: Fields) -> bytes:

@@ -1,7 +1,9 @@
 // The requested state's authority: the hearings held with a person in its state, each with a link
-// to the live room, where the authority's account takes the authority seat the judge left open.
+// to the live room, where the authority's account takes the authority seat the judge left open;
+// then the sealed records, which the authority may cosign with its own key.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
+import { Cosigning } from "./authority-cosign.js";
 
 const $ = (id) => document.getElementById(id);
 const JOINABLE = new Set(["open", "in_session", "testimony"]);
@@ -49,6 +51,7 @@ async function main() {
     row.append(cell);
     $("hearing-list").append(row);
   }
+  await new Cosigning(session).start();
 }
 
 main().catch((error) => showMessage($("message"), `The page could not start: ${error.message}`));
