@@ -39,6 +39,9 @@ def end_hearing(judge: Page) -> str:
     judge.get_by_role("button", name="End hearing").click()
     judge.get_by_role("button", name="Yes, end the hearing").click()
     expect(judge.locator("#room-status")).to_have_text("The hearing has ended.")
+    expect(judge.get_by_role("link", name="Signed records and minutes")).to_have_attribute(
+        "href", "/clerk"
+    )
     return hearing_id.group(1)
 
 

@@ -103,7 +103,27 @@ function onStatus(change) {
     document.body.dataset.state = "closed";
     status(CLOSED_TEXT[change.reason] || `You left the room (${change.reason}).`);
     for (const button of document.querySelectorAll("main button")) button.disabled = true;
+    if (change.reason === "ended") showWhatFollows();
   }
+}
+
+// After the end the service seals the record (minutes, final signed checkpoint): say where it is.
+const AFTER_END = {
+  authority: ["/authority#sealed-heading", "Cosign the sealed record",
+    "Once it is sealed (a few seconds), you can cosign its record with your own key."],
+  judge: ["/clerk", "Signed records and minutes",
+    "Once it is sealed (a few seconds), its signed record and minutes are on the records page."],
+  clerk: ["/clerk", "Signed records and minutes",
+    "Once it is sealed (a few seconds), its signed record and minutes are on the records page."],
+};
+
+function showWhatFollows() {
+  const next = AFTER_END[me.role];
+  if (!next) return;
+  const [href, label, text] = next;
+  const link = Object.assign(document.createElement("a"), { href, textContent: label });
+  $("after-end").replaceChildren(`${text} `, link);
+  $("after-end").hidden = false;
 }
 
 // --- rendering ---------------------------------------------------------------------------------
