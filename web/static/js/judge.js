@@ -1,18 +1,15 @@
 // The judge's page: upcoming hearings with both states' local times, and the scheduling form whose
 // legal decision is recomputed by the server (POST /api/legal/check) whenever the states, the
-// proceeding, the role or the consent change.
+// proceeding, the role or the consent change. One hearing's detail is in judge-hearing.js.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
+import {
+  clearFieldErrors, inputToInstant, localTime, requireFilled, showFieldErrors,
+} from "./hearing-form.js";
 import { showHearing } from "./judge-hearing.js";
+import { liveDecision, OUTCOMES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
-let checkNumber = 0;
-
-function localTime(times) {
-  if (!times) return "";
-  const start = times.starts;
-  return `${start.local.replace("T", " ")} ${start.abbreviation} (${start.time_zone})`;
-}
 
 export async function loadList() {
   const { hearings } = await api("GET", "/api/hearings?upcoming=true");
@@ -44,49 +41,27 @@ export async function loadList() {
 
 // --- the live legal decision -------------------------------------------------------------------
 
-function renderDecision(decision) {
-  $("decision").dataset.decision = decision.decision;
-  const regimes = decision.regimes.map((r) => r.name).join("; ");
-  $("decision-verdict").textContent = `Decision: ${decision.decision}${regimes ? ` under ${regimes}` : ""}.`;
-  const list = $("decision-conditions");
-  list.replaceChildren();
-  for (const condition of decision.conditions) {
-    const item = document.createElement("li");
-    item.dataset.condition = condition.id;
-    const text = document.createElement("p");
-    text.textContent = `${condition.text} (${condition.stage}; met by ${condition.satisfied_by.join(" or ")})`;
-    const citation = document.createElement("p");
-    citation.className = "citation";
-    citation.textContent = condition.citation;
-    item.append(text, citation);
-    list.append(item);
-  }
-  const reasons = $("decision-reasons");
-  reasons.replaceChildren(...decision.reasons.map((reason) => Object.assign(
-    document.createElement("li"),
-    { textContent: typeof reason === "string" ? reason : `${reason.text || reason.id} (${reason.citation || ""})` },
-  )));
-  const recording = decision.recording || {};
-  $("decision-recording").textContent = `Recording: ${recording.rule}. ${recording.citation || ""}`;
-}
-
-async function checkLegal() {
-  const number = ++checkNumber;
+const checkLegal = liveDecision($("decision"), () => {
   const body = {
     requesting: $("requesting").value, requested: $("requested").value,
     proceeding: $("proceeding").value, role: $("role").value, consent: $("consent").value,
   };
   if ($("starts").value) body.date = $("starts").value.slice(0, 10);
-  if (!body.requesting || !body.requested) return;
-  try {
-    const decision = await api("POST", "/api/legal/check", body);
-    if (number === checkNumber) renderDecision(decision); // an older answer arriving late is stale
-  } catch (error) {
-    if (number === checkNumber) $("decision-verdict").textContent = `No decision: ${error.message}`;
-  }
-}
+  return body;
+}, OUTCOMES.create);
 
 // --- scheduling --------------------------------------------------------------------------------
+
+// The API's field names -> the form's controls, so that a 422 shows next to the right one.
+const CONTROLS = {
+  requested_state: "requested", requesting_state: "requesting", venue: "venue",
+  proceeding: "proceeding", case_reference: "case-reference", starts_at: "starts",
+  local_start: "starts", duration_minutes: "duration", ends_at: "duration",
+  recording_requested: "recording-requested", working_hours_override: "override",
+  "person_heard.role": "role", "person_heard.name": "person-name",
+  "person_heard.language": "person-language", "person_heard.consent": "consent",
+  "participants[0].name": "authority-name",
+};
 
 function createBody() {
   const body = {
@@ -94,7 +69,7 @@ function createBody() {
     venue: $("venue").value.trim(),
     proceeding: $("proceeding").value,
     case_reference: $("case-reference").value.trim(),
-    starts_at: new Date($("starts").value).toISOString().replace(/\.\d+Z$/, "Z"),
+    starts_at: inputToInstant($("starts").value),
     duration_minutes: Number($("duration").value),
     recording_requested: $("recording-requested").checked,
     person_heard: {
@@ -113,21 +88,17 @@ function createBody() {
 async function create(event) {
   event.preventDefault();
   $("create-error").textContent = "";
-  for (const id of ["person-name", "case-reference", "venue", "starts"]) {
-    if (!$(id).value.trim()) {
-      $("create-error").textContent = `Please fill in: ${document.querySelector(`label[for="${id}"]`).textContent}.`;
-      $(id).focus();
-      return;
-    }
-  }
+  clearFieldErrors($("create-form"));
+  if (!requireFilled(["person-name", "case-reference", "venue", "starts"].map($))) return;
   try {
     const hearing = await api("POST", "/api/hearings", createBody());
     await loadList();
     await showHearing(hearing.id);
   } catch (error) {
-    const fields = (error.details && error.details.fields) || {};
-    const detail = Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; ");
-    $("create-error").textContent = `${error.message}${detail ? ` (${detail})` : ""} [${error.code}]`;
+    const controls = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
+    const unplaced = showFieldErrors(error.details && error.details.fields, controls);
+    const detail = unplaced.length ? ` (${unplaced.join("; ")})` : "";
+    $("create-error").textContent = `${error.message}${detail} [${error.code}]`;
   }
 }
 
