@@ -1,9 +1,12 @@
 // One hearing on the judge's page: both states' times, the conditions to meet before the hearing,
 // an invitation per participant (link with a copy button, and the one-time code), and opening the
 // lobby. The link also comes as a QR code (drawn by the service, no library in the page); the code
-// is meant for another channel, so it is shown as text only.
+// is meant for another channel, so it is shown as text only. A draft or scheduled hearing can be
+// rescheduled (judge-reschedule.js).
 
 import { api, showMessage } from "./api.js";
+import { wallTime } from "./hearing-form.js";
+import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
 
 const $ = (id) => document.getElementById(id);
 let hearing = null;
@@ -103,19 +106,24 @@ async function renderInvitations(issued = {}) {
   }
 }
 
+// Shows the hearing as the service has it now (any open reschedule form is closed: it was filled
+// from an older version) and returns it.
 export async function showHearing(id, focus = true) {
   hearing = await api("GET", `/api/hearings/${encodeURIComponent(id)}`);
+  closeReschedule(false);
   $("detail").hidden = false;
   $("detail").dataset.hearing = hearing.id;
   $("detail").dataset.state = hearing.state;
   $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
   const t = hearing.times;
-  $("detail-times").textContent = `${hearing.requesting_state}: ${t.requesting.starts.local.replace("T", " ")} ${t.requesting.starts.abbreviation} · ${hearing.requested_state}: ${t.requested.starts.local.replace("T", " ")} ${t.requested.starts.abbreviation} · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  $("detail-times").textContent = `${hearing.requesting_state}: ${wallTime(t.requesting.starts)} · ${hearing.requested_state}: ${wallTime(t.requested.starts)} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
   renderBefore();
   await renderInvitations();
   $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;
   $("open-lobby").hidden = hearing.state !== "scheduled";
+  $("reschedule-open").hidden = !canReschedule(hearing);
   if (focus) $("detail-title").focus();
+  return hearing;
 }
 
 $("open-lobby").addEventListener("click", () => guarded(async () => {
@@ -123,3 +131,8 @@ $("open-lobby").addEventListener("click", () => guarded(async () => {
   await showHearing(opened.id, false);
   showMessage($("message"), "The lobby is open: participants can join now.", "ok");
 }));
+
+$("reschedule-open").addEventListener("click", () => {
+  if ($("reschedule").hidden) openReschedule(hearing);
+  else closeReschedule();
+});

@@ -1,12 +1,14 @@
 // The judge's page: upcoming hearings with both states' local times, and the scheduling form whose
 // legal decision is recomputed by the server (POST /api/legal/check) whenever the states, the
-// proceeding, the role or the consent change. One hearing's detail is in judge-hearing.js.
+// proceeding, the role or the consent change. One hearing's detail, and its reschedule form, are in
+// judge-hearing.js and judge-reschedule.js.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
 import {
   clearFieldErrors, inputToInstant, localTime, requireFilled, showFieldErrors,
 } from "./hearing-form.js";
 import { showHearing } from "./judge-hearing.js";
+import { initReschedule } from "./judge-reschedule.js";
 import { liveDecision, OUTCOMES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
@@ -128,6 +130,13 @@ async function main() {
   }
   setCsrfToken(session.csrf_token);
   $("who").textContent = `${session.user.display_name} (${session.user.role})`;
+  initReschedule({
+    // After a reschedule, or to start again after a conflict: the list and detail from the service.
+    reload: async (id) => {
+      await loadList();
+      return showHearing(id, false);
+    },
+  });
   const hearings = await loadList();
   await fillStates(hearings);
   for (const id of ["requesting", "requested", "proceeding", "role", "consent", "starts"]) {

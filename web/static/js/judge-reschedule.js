@@ -1,0 +1,218 @@
+// Rescheduling one hearing from the judge's page (PATCH /api/hearings/{id}). The form opens with
+// the hearing's current values; only what the judge changes is sent, with the version the form
+// was filled from, so a change made meanwhile by someone else is refused (409) instead of being
+// overwritten. The legal decision is recomputed live, as on the scheduling form: the states, the
+// proceeding and the role cannot change in a reschedule, but the consent and the date can.
+
+import { api, showMessage } from "./api.js";
+import {
+  clearFieldErrors, fieldError, inputToInstant, instantToInput, inZone, requireFilled,
+  showFieldErrors, wallTime,
+} from "./hearing-form.js";
+import { liveDecision, OUTCOMES, renderDecision } from "./legal-decision.js";
+
+const $ = (id) => document.getElementById(id);
+const EDITABLE = new Set(["draft", "scheduled"]);
+// The API's field names -> the reschedule form's controls.
+const CONTROLS = {
+  starts_at: "rs-starts", local_start: "rs-starts", duration_minutes: "rs-duration",
+  ends_at: "rs-duration", venue: "rs-venue", consent: "rs-consent",
+  recording_requested: "rs-recording", working_hours_override: "rs-override",
+};
+
+let hearing = null; // as the form was filled from it
+let initial = {}; // the form's values when it was filled
+let reload = async () => null;
+
+export function canReschedule(shown) {
+  return EDITABLE.has(shown.state);
+}
+
+function values() {
+  return {
+    consent: $("rs-consent").value,
+    starts: $("rs-starts").value,
+    duration: $("rs-duration").value.trim(),
+    venue: $("rs-venue").value.trim(),
+    override: $("rs-override").value.trim(),
+    recording: $("rs-recording").checked,
+  };
+}
+
+const checkLegal = liveDecision($("rs-decision"), () => hearing && {
+  requesting: hearing.requesting_state, requested: hearing.requested_state,
+  proceeding: hearing.proceeding, role: hearing.person_heard.role,
+  consent: $("rs-consent").value,
+  ...($("rs-starts").value ? { date: $("rs-starts").value.slice(0, 10) } : {}),
+}, OUTCOMES.reschedule);
+
+function fact(term, value) {
+  return [
+    Object.assign(document.createElement("dt"), { textContent: term }),
+    Object.assign(document.createElement("dd"), { textContent: value }),
+  ];
+}
+
+// The new start as it reads in both states, under the start field.
+function showStartHint() {
+  const value = $("rs-starts").value;
+  const hint = $("rs-starts-hint");
+  if (!value || Number.isNaN(new Date(value).getTime())) {
+    hint.textContent = "";
+    return;
+  }
+  const zones = [
+    [hearing.requesting_state, hearing.times.requesting.starts.time_zone],
+    [hearing.requested_state, hearing.times.requested.starts.time_zone],
+  ];
+  hint.textContent = `Starts ${zones.map(([state, zone]) => `${state}: ${inZone(value, zone)}`).join(" · ")}`;
+}
+
+function fill(shown) {
+  hearing = shown;
+  const t = shown.times;
+  $("rs-fixed").replaceChildren(
+    ...fact("States", `${shown.requesting_state} (your court) hears a person in ${shown.requested_state}`),
+    ...fact("Proceeding", shown.proceeding),
+    ...fact("Person heard", `${shown.person_heard.name} as ${shown.person_heard.role}`),
+    ...fact("Now", `${shown.requesting_state}: ${wallTime(t.requesting.starts)} · ${shown.requested_state}: ${wallTime(t.requested.starts)}, ${shown.duration_minutes} minutes`),
+  );
+  $("rs-consent").value = shown.person_heard.consent || "unknown";
+  $("rs-starts").value = instantToInput(shown.starts_at);
+  $("rs-duration").value = String(shown.duration_minutes);
+  $("rs-venue").value = shown.venue.name;
+  $("rs-override").value = shown.working_hours_override || "";
+  $("rs-recording").checked = shown.recording.requested;
+  initial = values();
+  renderDecision($("rs-decision"), shown.legal.decision, OUTCOMES.reschedule);
+  showStartHint();
+}
+
+// The PATCH body: the version, and each field whose value differs from the one the form opened
+// with. A new time drops the old working-hours override on the service (it was a reason for the
+// old time), so a reason still in the field is sent again with the new time.
+function changes() {
+  const now = values();
+  const body = { version: hearing.version };
+  const moved = now.starts !== initial.starts || now.duration !== initial.duration;
+  if (now.starts !== initial.starts) body.starts_at = inputToInstant(now.starts);
+  if (now.duration !== initial.duration) body.duration_minutes = Number(now.duration);
+  if (now.venue !== initial.venue) body.venue = now.venue;
+  if (now.consent !== initial.consent) body.consent = now.consent;
+  if (now.recording !== initial.recording) body.recording_requested = now.recording;
+  if (now.override && (now.override !== initial.override || moved)) {
+    body.working_hours_override = now.override;
+  }
+  return body;
+}
+
+function formMessage(text, kind = "error") {
+  showMessage($("rs-message"), text, kind);
+}
+
+function conflictMessage() {
+  const box = $("rs-message");
+  showMessage(box, "This hearing was changed by someone else since you opened this form, so nothing was saved. Reload it to see the current values, then make your changes again.");
+  const again = Object.assign(document.createElement("button"), {
+    type: "button", className: "secondary", textContent: "Reload the hearing",
+  });
+  again.addEventListener("click", async () => {
+    try {
+      openReschedule(await reload(hearing.id));
+    } catch (error) {
+      formMessage(`The hearing could not be reloaded: ${error.message}`);
+    }
+  });
+  box.append(" ", again);
+  again.focus();
+}
+
+function explainRefusal(error) {
+  if (error.code === "hearing.version_conflict") {
+    conflictMessage();
+    return;
+  }
+  const details = error.details || {};
+  const controls = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
+  const unplaced = showFieldErrors(details.fields, controls);
+  if (error.code === "hearing.barred" && details.decision) {
+    renderDecision($("rs-decision"), details.decision, OUTCOMES.reschedule);
+    formMessage(`Not saved: the law bars the hearing with these changes. ${error.message}`);
+    $("rs-decision-title").focus();
+    return;
+  }
+  if (error.code === "hearing.outside_working_hours") {
+    fieldError($("rs-override"), `Outside the venue's working hours (${details.working_hours}, ${details.venue_time_zone}): give a reason of 10 characters or more to sit anyway.`);
+    $("rs-override").focus();
+  }
+  if (error.code === "hearing.conflict") {
+    const when = (details.conflicts || []).map((c) => `${c.kinds.join(", ")} busy ${c.starts_at}–${c.ends_at}`);
+    unplaced.push(...when);
+  }
+  const detail = unplaced.length ? ` (${unplaced.join("; ")})` : "";
+  formMessage(`Not saved: ${error.message}${detail} [${error.code}]`);
+}
+
+async function save(event) {
+  event.preventDefault();
+  formMessage("");
+  clearFieldErrors($("reschedule-form"));
+  if (!requireFilled(["rs-starts", "rs-duration", "rs-venue"].map($))) return;
+  const body = changes();
+  if (Object.keys(body).length === 1) {
+    formMessage("Nothing to save: change a value first.", "warn");
+    return;
+  }
+  const submit = $("rs-save");
+  submit.disabled = true;
+  let saved;
+  try {
+    saved = await api("PATCH", `/api/hearings/${encodeURIComponent(hearing.id)}`, body);
+  } catch (error) {
+    explainRefusal(error);
+    return;
+  } finally {
+    submit.disabled = false;
+  }
+  closeReschedule(false);
+  const t = saved.times;
+  let text = `Rescheduled: ${saved.requesting_state} ${wallTime(t.requesting.starts)} · ${saved.requested_state} ${wallTime(t.requested.starts)}.`;
+  if (saved.state === "draft" && hearing.state !== "draft") {
+    text += " The new legal decision is unknown: the hearing is back in draft until you record a legal review.";
+  }
+  try {
+    await reload(saved.id);
+  } catch (error) {
+    text += ` The page could not show it yet (${error.message}): reload the page.`;
+  }
+  showMessage($("message"), text, saved.state === "draft" ? "warn" : "ok");
+  $("detail-title").focus();
+}
+
+export function openReschedule(shown) {
+  fill(shown);
+  formMessage("");
+  clearFieldErrors($("reschedule-form"));
+  $("reschedule").hidden = false;
+  $("reschedule-open").setAttribute("aria-expanded", "true");
+  $("reschedule-title").focus();
+}
+
+export function closeReschedule(focus = true) {
+  if ($("reschedule").hidden) return;
+  $("reschedule").hidden = true;
+  $("reschedule-open").setAttribute("aria-expanded", "false");
+  if (focus) $("reschedule-open").focus();
+}
+
+export function initReschedule(options) {
+  reload = options.reload;
+  $("reschedule-form").addEventListener("submit", save);
+  $("rs-cancel").addEventListener("click", () => closeReschedule());
+  $("reschedule").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeReschedule();
+  });
+  $("rs-consent").addEventListener("change", checkLegal);
+  $("rs-starts").addEventListener("change", checkLegal);
+  $("rs-starts").addEventListener("input", showStartHint);
+}
