@@ -18,6 +18,7 @@ from vc_service import demo, logs, migrate
 from vc_service.accounts.models import Role
 from vc_service.audit import cli as audit_cli
 from vc_service.closing import cli as closing_cli
+from vc_service.closing import recording_cli
 from vc_service.config import Settings, load_settings, parse_bind
 from vc_service.errors import ServiceError
 from vc_service.http.app import create_app
@@ -31,6 +32,7 @@ EXTRA_COMMANDS: list[Registrar] = []
 EXTRA_COMMANDS.append(audit_cli.register)
 EXTRA_COMMANDS.append(legal_cli.register)
 EXTRA_COMMANDS.append(closing_cli.register)
+EXTRA_COMMANDS.append(recording_cli.register)
 
 
 def progress(message: str) -> None:

@@ -2,7 +2,8 @@
 
 The documented story has no sealed hearing, so the examples show the list (empty in the story)
 and the refusals a clerk, a judge and an authority meet; the answers of a sealed hearing are
-described in each operation and tested in `tests/closing`.
+described in each operation and tested in `tests/closing`. The recordings' routes are in
+`recording_routes`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,18 @@ _NOT_SEALED = _error(
     state="cancelled",
 )
 _WRONG_ROLE = _error("auth.wrong_role", "this needs the role clerk, judge; you are authority")
+_NOT_CLOSED = _error(
+    "hearing.not_closed",
+    "hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is cancelled; its recordings are available "
+    "once the hearing is closed",
+    state="cancelled",
+)
+_CLOSED_ONLY = (
+    " Clerks and judges of the hearing's court; another court's hearing is 404 "
+    "`hearing.not_found`, other roles 403 `auth.wrong_role`, a hearing that has not ended 409 "
+    "`hearing.not_closed`."
+)
+_TRACK = {**H, "recording_id": "rec-6f1d2c3b4a596877", "track": "Xk2v9QeR4tYb-video0"}
 _SEALED_ONLY = (
     " Clerks and judges of the hearing's court; another court's hearing is 404 "
     "`hearing.not_found`, other roles 403 `auth.wrong_role`, a hearing not yet sealed 409 "
@@ -112,6 +125,49 @@ EXTRA_OPERATIONS.extend(
                    summary="The hearing has not ended"),
             ],
         },
+        {
+            "method": "get", "path": "/api/clerk/hearings/{hearing_id}/recordings",
+            "tag": "clerk", "who": "clerk or judge of the court",
+            "summary": "The hearing's recordings, as its signed log records them",
+            "description": (
+                "Answer: `hearing_id` and `recordings`, oldest first, one per "
+                "`recording.started`: `recording`, `state` (finished|failed|unfinished), "
+                "`started_at`, `started_seq`, `stopped_at`, `finished_seq`, `manifest` and "
+                "`manifest_sha256` (from `recording.finished`), `intact` and `problem` (`code`, "
+                "`message`), and `tracks`: `track`, `peer`, `kind` (audio|video), `codec`, "
+                "`participant` (`id`, `name`, `role`, from the log's events about that peer), "
+                "`duration_us`, `parts`, `file` (the download's name), `sha256` and `bytes` of "
+                "the file, `download` (its URL, or null). A hash is shown only if the manifest "
+                "on disk hashes to the `manifest_sha256` of the signed log and lists exactly the "
+                "log's `media.segment` events; otherwise `intact` is false and `problem.code` "
+                "says why (`recording.manifest_missing`, `recording.manifest_changed`, "
+                "`recording.segments_mismatch`, `recording.manifest_invalid`)." + _CLOSED_ONLY
+            ),
+            "examples": [
+                ex(307, "clerk", 409, name="not_closed", params=H,
+                   summary="The hearing has not ended"),
+                ex(308, "authority", 403, name="wrong_role", params=H,
+                   summary="A requested-state authority is not a clerk"),
+            ],
+        },
+        {
+            "method": "get",
+            "path": "/api/clerk/hearings/{hearing_id}/recordings/{recording_id}/tracks/{track}",
+            "tag": "clerk", "who": "clerk or judge of the court",
+            "summary": "Download one recorded track, decrypted (WebM)",
+            "description": (
+                "`video/webm` or `audio/webm`, `Content-Disposition: attachment`, the file's "
+                "SHA-256 in `X-Content-SHA256` (hex) and `Repr-Digest` (RFC 9530). The file is "
+                "decrypted and checked against the hash the signed log binds (through the "
+                "manifest) before the first byte is sent. 404 `recording.not_found` or "
+                "`recording.track_not_found`; 409 `recording.not_finished` (no finished file) or "
+                "`recording.damaged` (`details.cause`: the check that failed)." + _CLOSED_ONLY
+            ),
+            "examples": [
+                ex(309, "clerk", 409, name="not_closed", params=_TRACK,
+                   summary="The hearing has not ended"),
+            ],
+        },
     ]
 )  # fmt: skip
 EXTRA_RESPONSES.update(
@@ -122,6 +178,13 @@ EXTRA_RESPONSES.update(
         ("get", "/api/clerk/hearings/{hearing_id}/verification", "not_sealed"): _NOT_SEALED,
         ("get", "/api/clerk/hearings/{hearing_id}/minutes.html", "not_sealed"): _NOT_SEALED,
         ("get", "/api/clerk/hearings/{hearing_id}/minutes.pdf", "wrong_role"): _WRONG_ROLE,
+        ("get", "/api/clerk/hearings/{hearing_id}/recordings", "not_closed"): _NOT_CLOSED,
+        ("get", "/api/clerk/hearings/{hearing_id}/recordings", "wrong_role"): _WRONG_ROLE,
+        (
+            "get",
+            "/api/clerk/hearings/{hearing_id}/recordings/{recording_id}/tracks/{track}",
+            "not_closed",
+        ): _NOT_CLOSED,
         ("post", "/api/hearings/{hearing_id}/seal", "not_closed"): _error(
             "hearing.not_closed",
             "hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is cancelled; only a closed hearing "

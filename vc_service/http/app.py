@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from vc_service.closing import clerk_routes, cosign_routes
+from vc_service.closing import clerk_routes, cosign_routes, recording_routes
 from vc_service.hearings import invite_routes as hearing_invite_routes
 from vc_service.hearings import openapi as hearing_openapi
 from vc_service.hearings import routes as hearing_routes
@@ -19,7 +19,7 @@ from vc_service.services import Services
 ROUTE_TABLES: list[web.RouteTableDef] = [health.routes, auth_routes.routes]
 ROUTE_TABLES += [hearing_routes.routes, hearing_invite_routes.routes, hearing_openapi.routes]
 ROUTE_TABLES += [legal_routes.routes]
-ROUTE_TABLES += [clerk_routes.routes, cosign_routes.routes]
+ROUTE_TABLES += [clerk_routes.routes, cosign_routes.routes, recording_routes.routes]
 SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup, live.setup, housekeeping.setup]
 
 
