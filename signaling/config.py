@@ -25,7 +25,10 @@ class SignalingConfig:
     rate_per_second: float = 50.0
     rate_burst: int = 100
     send_queue_limit: int = 1024
-    heartbeat_seconds: float = 20.0
+    # A browser that loses its network sends no close frame: only the WebSocket heartbeat notices.
+    # aiohttp pings after this long without data from the client and drops the connection when
+    # no pong follows within half of it (see `detection_seconds`).
+    heartbeat_seconds: float = 10.0
     # Redis pub/sub backplane; in-process when empty.
     redis_url: str = ""
     redis_prefix: str = "vc:sig"
@@ -54,5 +57,18 @@ class SignalingConfig:
         for name, value in positive.items():
             if value <= 0:
                 raise ValueError(f"{name} must be positive, not {value!r}")
+        if self.grace_seconds <= self.detection_seconds:
+            raise ValueError(
+                f"grace_seconds ({self.grace_seconds:g}) must be longer than the time the "
+                f"heartbeat takes to notice a silent drop ({self.detection_seconds:g} s: "
+                f"1.5 x heartbeat_seconds)"
+            )
         if self.resume_secret is not None and len(self.resume_secret) < 32:
             raise ValueError("resume_secret must be at least 32 bytes")
+
+    @property
+    def detection_seconds(self) -> float:
+        """Longest time from a client's last frame to the server dropping its silent socket: a
+        ping after `heartbeat_seconds` of silence, then at most half of that for the pong (aiohttp
+        rounds timers longer than 5 s up to a whole second of the loop clock)."""
+        return 1.5 * self.heartbeat_seconds

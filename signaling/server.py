@@ -3,7 +3,9 @@
 Per connection: Origin check before the upgrade; a first message that must be a hello within
 `hello_timeout_seconds`; frames over 64 KiB close with 1009 (aiohttp's reader enforces the limit);
 more than `rate_per_second` (burst `rate_burst`) closes with an `error` then 1008; anything
-malformed gets an `error` and the socket stays open. No credential is ever logged: hello objects
+malformed gets an `error` and the socket stays open. A client that goes silent without a close
+frame (its network is gone) is dropped by the heartbeat within `detection_seconds`, and its seat
+then waits `grace_seconds` for a resume. No credential is ever logged: hello objects
 keep theirs out of repr, and only error codes are logged.
 """
 

@@ -92,6 +92,7 @@ class Settings:
     turn_secret_file: Path | None = None
     turn_ttl_seconds: int = 3600
     reconnect_grace_seconds: int = 60
+    ws_heartbeat_seconds: int = 10
     ws_max_messages_per_second: int = 50
     invitation_lead_minutes: int = 60
     code_max_failures: int = 3
@@ -178,6 +179,9 @@ _FIELDS: dict[str, _Parser] = {
     "turn_secret_file": _path,
     "turn_ttl_seconds": _int_between(60, 86_400),
     "reconnect_grace_seconds": _int_between(1, 3600),
+    # At least 5 s, so the pong may take 2.5 s on a poor mobile link; at most 30 s, so a proxy's
+    # idle timeout (60 s in nginx and most load balancers) never cuts a quiet socket.
+    "ws_heartbeat_seconds": _int_between(5, 30),
     "ws_max_messages_per_second": _int_between(1, 10_000),
     "invitation_lead_minutes": _int_between(0, 7 * 24 * 60),
     "code_max_failures": _int_between(1, 20),
@@ -287,6 +291,15 @@ def _complete(settings: Settings) -> Settings:
                 f"VC_ICE_SERVERS entries must be stun:, turn: or turns: URLs, got {server!r}",
                 details={"setting": "VC_ICE_SERVERS"},
             )
+    # A silent drop is noticed by the heartbeat within 1.5 heartbeats (a ping, then half a
+    # heartbeat for the pong); the seat must outlast that (signaling.config.detection_seconds).
+    if settings.reconnect_grace_seconds <= 1.5 * settings.ws_heartbeat_seconds:
+        raise ConfigError(
+            f"VC_RECONNECT_GRACE_SECONDS ({settings.reconnect_grace_seconds}) must be longer than "
+            f"the time VC_WS_HEARTBEAT_SECONDS ({settings.ws_heartbeat_seconds}) takes to notice "
+            "a dropped connection (1.5 heartbeats)",
+            details={"setting": "VC_RECONNECT_GRACE_SECONDS"},
+        )
     _check_hours(settings.default_working_hours)
     return settings
 

@@ -63,6 +63,7 @@ async def main() -> None:
         resume_secret=b"s" * 32,
         owner_lease_seconds=args.lease,
         grace_seconds=10,
+        heartbeat_seconds=5,
     )
     app = web.Application()
     setup(app, svc, config)

@@ -46,7 +46,9 @@ async def two_nodes(
 ) -> tuple[RunningServer, RunningServer]:
     # Both nodes reach the same database (here: the same in-memory services).
     shared = services(hearing())
-    config = SignalingConfig(resume_secret=SECRET, owner_lease_seconds=1.5, grace_seconds=5)
+    config = SignalingConfig(
+        resume_secret=SECRET, owner_lease_seconds=1.5, grace_seconds=5, heartbeat_seconds=2
+    )
     a = await start_server(config=config, backplane=make_backplane("node-a"), shared=shared)
     b = await start_server(config=config, backplane=make_backplane("node-b"), shared=shared)
     return a, b

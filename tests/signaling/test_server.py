@@ -211,7 +211,7 @@ async def test_hostile_client_gets_errors_and_closes_while_the_room_goes_on(
 async def test_reconnection_within_grace_keeps_the_seat(
     start_server: StartServer, session: aiohttp.ClientSession
 ) -> None:
-    server = await start_server(config=SignalingConfig(grace_seconds=5))
+    server = await start_server(config=SignalingConfig(grace_seconds=5, heartbeat_seconds=2))
     judge = await enter(server, session, "judge-1")
     witness = await seated(server, session, judge, "witness-1")
     welcome = witness.seen[0]

@@ -23,10 +23,17 @@ class WsClient:
 
     @classmethod
     async def connect(
-        cls, session: aiohttp.ClientSession, url: str, *, origin: str | None = None
+        cls,
+        session: aiohttp.ClientSession,
+        url: str,
+        *,
+        origin: str | None = None,
+        autoping: bool = True,
     ) -> WsClient:
+        """`autoping=False`: the client reads but never answers the server's pings, as when
+        its network has gone and nothing it sends arrives any more."""
         headers = {"Origin": origin} if origin else {}
-        ws = await session.ws_connect(url, headers=headers, max_msg_size=0, autoping=True)
+        ws = await session.ws_connect(url, headers=headers, max_msg_size=0, autoping=autoping)
         return cls(ws)
 
     async def _read(self) -> None:

@@ -32,6 +32,7 @@ def signaling_config(services: Services) -> SignalingConfig:
         # Derived from the service key, so every node sharing the key accepts the same tokens.
         resume_secret=services.key.derive("signaling-resume-token"),
         grace_seconds=float(settings.reconnect_grace_seconds),
+        heartbeat_seconds=float(settings.ws_heartbeat_seconds),
         rate_per_second=float(settings.ws_max_messages_per_second),
         rate_burst=2 * settings.ws_max_messages_per_second,
         redis_url=settings.redis_url,
