@@ -4,8 +4,10 @@ Every change is decided, then written to the audit log (awaited: durable), then 
 announced. If the audit append fails the change does not happen. One event per decision carries
 its consequences (a seat lost also lists the conditions that lapsed and whether testimony
 paused), so the log never holds half a decision. Changes run one at a time under the room's
-lock; relaying offers and candidates needs no lock and no audit, except the first time a DTLS
-fingerprint is seen, which is recorded before the SDP is passed on.
+lock. The room itself seats people, lets them reconnect and loses their seats; what they do once
+seated is in acts.py (the judge's and the procedure's acts) and relay.py (offers and candidates,
+which need no lock and no audit, except the first time a DTLS fingerprint is seen, which is
+recorded before the SDP is passed on).
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ import hmac
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from signaling import protocol as p
 from signaling import views
+from signaling.acts import Acts
 from signaling.credentials import ResumeClaim, ResumeTokens
 from signaling.errors import (
     CLOSE_EXCLUDED,
     CLOSE_GOING_AWAY,
-    CLOSE_NORMAL,
     CLOSE_NOT_JOINABLE,
     CLOSE_REPLACED,
     AuditUnavailable,
@@ -34,9 +36,10 @@ from signaling.errors import (
     RoomError,
 )
 from signaling.permissions import Action, action_of, check
-from signaling.procedure import SYSTEM, Decision, Procedure
+from signaling.procedure import SYSTEM, Procedure
 from signaling.protocol import Role
 from signaling.recorder_seat import RecorderSeat
+from signaling.relay import RELAYED, Relay
 from signaling.roster import Roster
 from signaling.seat import Connection, Seat
 from signaling.services import AuditSink, HearingInfo, Identity, Participant, RecorderFactory
@@ -52,7 +55,6 @@ _TRANSITIONS: dict[State, frozenset[State]] = {
     State.CLOSED: frozenset(),
 }
 _TESTIMONY_VIEW = {State.TESTIMONY: "running", State.PAUSED: "paused"}
-_RELAYS = frozenset({Action.OFFER, Action.ANSWER, Action.ICE})
 # Seats lost by the judge's decision: their resume tokens are refused.
 _EXCLUDED = frozenset({"denied", "removed", "ended"})
 _GONE_MESSAGES = {
@@ -88,6 +90,24 @@ class Room:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._recorder = RecorderSeat(self.hearing_id, recorder, audit, self._spawn)
+        self._relay = Relay(
+            self._roster,
+            self._recorder,
+            self._lock,
+            state=lambda: self._state,
+            audit=self._audit,
+            announce=self._broadcast_state,
+        )
+        self._acts = Acts(
+            self._procedure,
+            self._roster,
+            self._recorder,
+            state=lambda: self._state,
+            set_state=self._set_state,
+            audit=self._audit,
+            announce=self._broadcast_state,
+            lose_seat=self._lose_seat,
+        )
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -315,162 +335,14 @@ class Room:
             check(action, seat.role, seat.admitted, self._state)
             conn.send(p.pong_message(message.nonce if isinstance(message, p.Ping) else None))
             return
-        if action in _RELAYS:
-            await self._relay(seat, action, message)
+        if action in RELAYED:
+            await self._relay.relay(seat, action, message)
             return
         async with self._lock:
             if seat.conn is not conn:
                 raise RoomError("room.not_seated", "this connection holds no seat")
             check(action, seat.role, seat.admitted, self._state)
-            await _HANDLERS[action](self, seat, message)
-
-    async def _relay(self, seat: Seat, action: Action, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Offer | p.Answer | p.Ice)
-        check(action, seat.role, seat.admitted, self._state)
-        self._relay_target(seat, message.to)
-        if isinstance(message, p.Offer | p.Answer):
-            new = [fp.as_text() for fp in message.summary.fingerprints]
-            new = [fp for fp in new if fp not in seat.fingerprints]
-            if new:
-                async with self._lock:
-                    check(action, seat.role, seat.admitted, self._state)
-                    self._relay_target(seat, message.to)
-                    await self._audit(
-                        "media.fingerprint",
-                        seat.participant_id,
-                        peer=seat.peer_id,
-                        role=seat.role.value,
-                        to=message.to,
-                        sdp_type=action.value,
-                        fingerprints=new,
-                    )
-                    seat.fingerprints.update(new)
-                    self._broadcast_state()
-        if self._recorder.addresses(message.to):
-            await self._recorder.relay(seat, message)
-            return
-        target = self._target(seat, message.to)
-        assert target.conn is not None
-        target.conn.send(p.relay_message(message, seat.peer_id))
-
-    def _relay_target(self, seat: Seat, peer_id: str) -> None:
-        if not self._recorder.addresses(peer_id):
-            self._target(seat, peer_id)
-
-    def _target(self, seat: Seat, peer_id: str) -> Seat:
-        target = self._roster.peer(peer_id)
-        # A peer in the lobby is reported exactly like a peer that does not exist, so that
-        # nobody can probe who is waiting.
-        if target is None or target is seat or not target.admitted:
-            raise RoomError("peer.unknown", "no admitted peer has this id")
-        if target.conn is None:
-            raise RoomError("peer.unavailable", "this peer is reconnecting")
-        return target
-
-    def _lobby_target(self, peer_id: str) -> Seat:
-        target = self._roster.peer(peer_id)
-        if target is None or target.state is not SeatState.LOBBY:
-            raise RoomError("peer.not_waiting", "no one with this peer id waits in the lobby")
-        return target
-
-    async def _admit(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Admit)
-        target = self._lobby_target(message.peer)
-        await self._audit(
-            "participant.admitted",
-            seat.participant_id,
-            peer=target.peer_id,
-            participant=target.participant_id,
-            role=target.role.value,
-        )
-        target.admit()
-        if self._state is State.LOBBY:
-            self._set_state(State.SESSION)
-        self._broadcast_state()
-        self._roster.introduce(target, resumed=False)
-        self._recorder.introduce(target)
-        self._roster.lobby_changed()
-
-    async def _deny(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Deny)
-        target = self._lobby_target(message.peer)
-        await self._lose_seat(target, "denied", seat.participant_id, note=message.reason)
-
-    async def _remove(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.Remove)
-        target = self._roster.peer(message.peer)
-        if target is None or not target.active:
-            raise RoomError("peer.unknown", "no participant has this peer id")
-        if target is seat:
-            raise RoomError("room.self", "you cannot remove yourself; end the hearing instead")
-        await self._lose_seat(target, "removed", seat.participant_id, note=message.reason)
-
-    async def _decide(self, seat: Seat, decision: Decision) -> None:
-        await self._audit(
-            decision.event,
-            seat.participant_id,
-            peer=seat.peer_id,
-            role=seat.role.value,
-            **decision.fields,
-        )
-        decision.apply()
-        if decision.new_state is not None:
-            self._set_state(decision.new_state)
-
-    async def _conduct(self, seat: Seat, message: p.ClientMessage) -> None:
-        """Conditions, testimony, consent, recording: the procedure decides, the room records."""
-        procedure = self._procedure
-        if isinstance(message, p.ConditionMet):
-            who = (seat.participant_id, seat.name, seat.role)
-            decision = procedure.meet(
-                message.condition, who, message.method, message.document_type, message.note
-            )
-        elif isinstance(message, p.Testimony):
-            decision = procedure.testimony(message.action, seat.role, self._roster.present())
-        elif isinstance(message, p.ConsentWithdrawn):
-            decision = procedure.withdraw_consent(self._state, message.note)
-        else:
-            assert isinstance(message, p.Recording)
-            await self._record(seat, message.action is p.RecordingAction.START)
-            return
-        await self._decide(seat, decision)
-        self._broadcast_state()
-
-    async def _record(self, seat: Seat, start: bool) -> None:
-        """The recorder starts before the start is audited (a recorder that cannot start changes
-        nothing) and joins once it is; it stops once the stop is audited."""
-        decision = self._procedure.set_recording(start, self._state)
-        bridge = await self._recorder.prepare() if start else None
-        if bridge is not None:
-            decision.fields["recording"] = bridge.recording_id
-        try:
-            await self._decide(seat, decision)
-        except BaseException:
-            if bridge is not None:
-                await bridge.abort()
-            raise
-        self._broadcast_state()
-        if bridge is not None:
-            self._recorder.begin(bridge)
-            self._roster.send_admitted(self._recorder.joined_message())
-        elif not start:
-            self._stop_recorder()
-
-    def _stop_recorder(self) -> None:
-        left = self._recorder.end()
-        if left is not None:
-            self._roster.send_admitted(left)
-
-    async def _end(self, seat: Seat, message: p.ClientMessage) -> None:
-        assert isinstance(message, p.End)
-        await self._decide(seat, self._procedure.end(self._state, message.reason))
-        self._stop_recorder()
-        for other in self._roster:
-            if other.active:
-                other.leave("ended")
-        for conn in self._roster.release_all():
-            conn.send(p.closed_message("ended", "the judge ended the hearing"))
-            conn.close(CLOSE_NORMAL, "ended")
+            await self._acts.by_action[action](seat, message)
 
     # --- announcing -----------------------------------------------------------------------
 
@@ -494,7 +366,7 @@ class Room:
 
     def let_go(self) -> None:
         """Nobody is left: a running recorder finishes (the next room starts without one)."""
-        self._stop_recorder()
+        self._acts.stop_recorder()
 
     async def shutdown(self, code: int = CLOSE_GOING_AWAY) -> None:
         """This node lets the room go: everyone is told to reconnect (resume tokens still work,
@@ -504,20 +376,3 @@ class Room:
         await self._recorder.abort()
         for conn in self._roster.release_all():
             conn.close(code, "server going away")
-
-
-_Handler = Callable[[Room, Seat, p.ClientMessage], Awaitable[None]]
-_HANDLERS: dict[Action, _Handler] = {
-    Action.ADMIT: Room._admit,
-    Action.DENY: Room._deny,
-    Action.REMOVE: Room._remove,
-    Action.CONDITION: Room._conduct,
-    Action.TESTIMONY_START: Room._conduct,
-    Action.TESTIMONY_PAUSE: Room._conduct,
-    Action.TESTIMONY_RESUME: Room._conduct,
-    Action.TESTIMONY_STOP: Room._conduct,
-    Action.CONSENT_WITHDRAWN: Room._conduct,
-    Action.RECORDING_START: Room._conduct,
-    Action.RECORDING_STOP: Room._conduct,
-    Action.END: Room._end,
-}
