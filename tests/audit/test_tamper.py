@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.audit.factory import (
 )
 from tests.audit.shell import run_sh, unpack, verify_md_commands, verify_sh
 from tests.audit.support import LOG_KEY_NAME, fixed_key, golden_signer
+from vc_service.audit import scan as scan_module
 from vc_service.audit import verify as verify_module
 from vc_service.audit.bundle import BoundFile, build_bundle
 from vc_service.audit.checkpoint import (
@@ -256,9 +258,19 @@ def test_the_good_bundle_itself_passes_both_routes(good: Sample, tmp_path: Path)
 def test_forked_workers_give_the_same_report(
     case: str, good: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(verify_module, "MIN_CHUNK", 2)  # 10 events: five chunks of two
+    monkeypatch.setattr(scan_module, "MIN_CHUNK", 2)  # 10 events: five chunks of two
+    forks: list[int] = []
+    real_scan_all = scan_module.scan_all
+
+    def counting(*args: Any) -> list[scan_module.EventScan]:
+        scans = real_scan_all(*args)
+        forks.append(len(scans))
+        return scans
+
+    monkeypatch.setattr(verify_module, "scan_all", counting)
     for path in (good.path, MATRIX[case][0](good, tmp_path / "tampered.zip")):
         one = verify_bundle(path, policy(), now=VERIFY_NOW)
         forked = verify_bundle(path, policy(), now=VERIFY_NOW, workers=2)
         assert forked.steps == one.steps
     assert one.steps[7].detail == forked.steps[7].detail
+    assert max(forks) > 1  # the workers did run

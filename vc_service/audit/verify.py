@@ -3,35 +3,30 @@
 Each step passes or fails; a proof, signature, cosignature or timestamp that is missing while
 the policy requires it is a failure, never a skip. After a failure the remaining steps are
 reported as failed ("not run"), so `report.ok` holds only when all eleven passed. Step (12) of
-the research checklist is that rule.
+the research checklist is that rule (report.py). The steps read in order below; the RFC 3161
+check of step 6 is in timestamp.py, the event pass of step 8 in scan.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
-import subprocess
-import tempfile
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from vc_service.audit import AuditError
 from vc_service.audit.bundle import (
     CLOSE_EVENT_TYPE,
     MAX_EVENTS_BYTES,
-    PROVABLE_PREFIXES,
     SEGMENT_EVENT_TYPE,
     BundleError,
     BundleReader,
     parse_proof_text,
     segment_path,
 )
-from vc_service.audit.canonical import CanonicalError, parse_canonical
+from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.checkpoint import (
     Checkpoint,
     SignedNote,
@@ -40,226 +35,28 @@ from vc_service.audit.checkpoint import (
     verify_cosignatures,
     verify_log_signatures,
 )
-from vc_service.audit.policy import TrustPolicy, TsaRoot
+from vc_service.audit.policy import TrustPolicy
+from vc_service.audit.report import STEPS, StepResult, VerificationReport, VerifyError
+from vc_service.audit.scan import EventScan, event_time, scan_all, scan_events
+from vc_service.audit.timestamp import TimestampInfo, verify_timestamp
 from vc_service.audit.tree import ProofError, root, verify_consistency, verify_inclusion
 
-_TS = re.compile(
-    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z"
-)
-_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+# The report, the timestamp check and the event pass live in their own modules; these names
+# stay importable from here.
+__all__ = [
+    "STEPS",
+    "EventScan",
+    "StepResult",
+    "TimestampInfo",
+    "VerificationReport",
+    "VerifyError",
+    "event_time",
+    "scan_events",
+    "verify_bundle",
+    "verify_timestamp",
+]
+
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_GEN_TIME = re.compile(r"^Time stamp: (\w{3} +\d{1,2} \d\d:\d\d:\d\d)(\.\d+)? (\d{4}) GMT$", re.M)
-_POLICY_OID = re.compile(r"^Policy OID: ([0-9.]+)$", re.M)
-
-STEPS = (
-    "trust material from the policy only",
-    "strict parsing of the bundle",
-    "checkpoint origin and trusted key",
-    "checkpoint signatures",
-    "cosignatures and quorum",
-    "independent time (RFC 3161)",
-    "size and root from the verified checkpoint",
-    "every event canonical, in place and hashed",
-    "tree root and inclusion proofs",
-    "consistency of interim checkpoints",
-    "bindings of files and the closing event",
-)
-
-
-class VerifyError(AuditError):
-    code = "audit.verify.failed"
-
-    def __init__(self, message: str, code: str = "audit.verify.failed") -> None:
-        super().__init__(code, message)
-
-
-@dataclass(frozen=True)
-class StepResult:
-    number: int
-    title: str
-    passed: bool
-    detail: str
-    code: str | None = None
-
-
-@dataclass
-class VerificationReport:
-    bundle: str
-    steps: list[StepResult] = field(default_factory=list)
-    origin: str | None = None
-    size: int | None = None
-    root: bytes | None = None
-
-    @property
-    def ok(self) -> bool:
-        return len(self.steps) == len(STEPS) and all(step.passed for step in self.steps)
-
-    def render(self) -> str:
-        lines = [f"bundle: {self.bundle}"]
-        for step in self.steps:
-            code = f" [{step.code}]" if step.code else ""
-            mark = "PASS" if step.passed else "FAIL"
-            lines.append(f"{mark} {step.number:>2}. {step.title}: {step.detail}{code}")
-        lines.append("result: " + ("VERIFIED" if self.ok else "NOT VERIFIED"))
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        root_hex = self.root.hex() if self.root else None
-        steps = [asdict(step) for step in self.steps]
-        return {"bundle": self.bundle, "ok": self.ok, "origin": self.origin, "size": self.size,
-                "root": root_hex, "steps": steps}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TimestampInfo:
-    gen_time: datetime
-    policy_oid: str
-    tsa: str
-
-
-def _openssl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["openssl", *args], capture_output=True, text=True, timeout=60, check=False
-    )
-
-
-def verify_timestamp(tsr: bytes, data: bytes, roots: tuple[TsaRoot, ...]) -> TimestampInfo:
-    """Check an RFC 3161 response over `data` with `openssl ts -verify` against the policy's
-    TSA roots (imprint, CMS signature, chain to the root, timeStamping EKU), then read genTime."""
-    failures: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="vc-tsr-") as tmp:
-        work = Path(tmp)
-        (work / "data").write_bytes(data)
-        (work / "reply.tsr").write_bytes(tsr)
-        for number, tsa in enumerate(roots):
-            (work / f"ca{number}.pem").write_bytes(tsa.certificate_pem)
-            args = ["ts", "-verify", "-data", f"{tmp}/data", "-in", f"{tmp}/reply.tsr"]
-            args += ["-CAfile", f"{tmp}/ca{number}.pem"]
-            if tsa.untrusted_pem:
-                (work / f"chain{number}.pem").write_bytes(tsa.untrusted_pem)
-                args += ["-untrusted", f"{tmp}/chain{number}.pem"]
-            result = _openssl(*args)
-            if result.returncode == 0 and "Verification: OK" in result.stdout:
-                return _timestamp_info(
-                    _openssl("ts", "-reply", "-in", f"{tmp}/reply.tsr", "-text").stdout, tsa
-                )
-            reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            failures.append(f"{tsa.name}: {reason}")
-    raise VerifyError(
-        "timestamp does not verify against any trusted TSA root (" + "; ".join(failures) + ")",
-        "audit.timestamp.invalid",
-    )
-
-
-def _timestamp_info(text: str, tsa: TsaRoot) -> TimestampInfo:
-    if "Status: Granted." not in text or "Hash Algorithm: sha256" not in text:
-        raise VerifyError("timestamp is not a granted SHA-256 token", "audit.timestamp.invalid")
-    gen, oid = _GEN_TIME.search(text), _POLICY_OID.search(text)
-    if gen is None or oid is None:
-        raise VerifyError("cannot read genTime and policy of the token", "audit.timestamp.invalid")
-    when = datetime.strptime(f"{gen.group(1)} {gen.group(3)}", "%b %d %H:%M:%S %Y")
-    micros = int((gen.group(2) or ".0")[1:7].ljust(6, "0"))
-    if tsa.policy_oids and oid.group(1) not in tsa.policy_oids:
-        raise VerifyError(f"TSA policy {oid.group(1)} is not allowed", "audit.timestamp.policy")
-    return TimestampInfo(when.replace(microsecond=micros, tzinfo=UTC), oid.group(1), tsa.name)
-
-
-def event_time(value: object) -> datetime:
-    """An event time: RFC 3339 UTC with exactly six fractional digits and `Z`."""
-    if not isinstance(value, str) or not _TS.fullmatch(value):
-        raise VerifyError(f"time {value!r} is not RFC 3339 UTC with microseconds", "audit.event.ts")
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise VerifyError(f"time {value!r} is not a real date", "audit.event.ts") from exc
-
-
-@dataclass
-class EventScan:
-    """What one pass over a range of events found (for the whole log or one worker's part)."""
-
-    root: bytes = b""
-    kept: dict[int, tuple[dict[str, object], bytes]] = field(default_factory=dict)
-    closes: list[int] = field(default_factory=list)
-    error: tuple[str, str] | None = None  # message and code of the first bad event
-
-
-def scan_events(lines: Sequence[bytes], start: int, stop: int, origin: str) -> EventScan:
-    """Step 8 for the events [start, stop): each checked and hashed; returns the range's root,
-    the events steps 9 to 11 look at (with their leaf hashes) and the closing events."""
-    scan = EventScan()
-    leaves: list[bytes] = []
-    add_leaf, kept, closes = leaves.append, scan.kept, scan.closes
-    parse, ts_ok, type_ok, sha = parse_canonical, _TS.fullmatch, _TYPE.fullmatch, hashlib.sha256
-    known_types: set[str] = set()
-    seq = start
-    try:
-        for seq in range(start, stop):
-            line = lines[seq]
-            event = parse(line)
-            number, kind, ts = event.get("seq"), event.get("type"), event.get("ts")
-            if type(number) is not int or number != seq:
-                raise VerifyError(f"line {seq} carries seq {number!r}", "audit.event.seq")
-            if event.get("log") != origin:
-                raise VerifyError(
-                    f"event {seq} is from log {event.get('log')!r}", "audit.event.log"
-                )
-            if type(kind) is not str:
-                raise VerifyError(f"event {seq}: type {kind!r} is malformed", "audit.event.type")
-            if kind not in known_types:  # each distinct type is matched once
-                if not type_ok(kind):
-                    raise VerifyError(
-                        f"event {seq}: type {kind!r} is malformed", "audit.event.type"
-                    )
-                known_types.add(kind)
-            if type(ts) is not str or not ts_ok(ts):
-                raise VerifyError(f"event {seq}: ts {ts!r} is malformed", "audit.event.ts")
-            version = event.get("v", 1)
-            if type(event.get("actor")) is not dict or type(version) is not int or version != 1:
-                raise VerifyError(
-                    f"event {seq}: actor missing or unknown version", "audit.event.format"
-                )
-            leaf = sha(b"\x00" + line).digest()
-            add_leaf(leaf)
-            if "sha256" in event or kind.startswith(PROVABLE_PREFIXES):  # needs_inclusion_proof
-                kept[seq] = (event, leaf)
-            if kind == CLOSE_EVENT_TYPE:
-                closes.append(seq)
-    except CanonicalError as exc:
-        scan.error = (f"event {seq}: {exc.message}", exc.code)
-    except VerifyError as exc:
-        scan.error = (exc.message, exc.code)
-    scan.root = root(leaves)
-    return scan
-
-
-# Below this many events per chunk, forking costs more than it saves (a power of two).
-MIN_CHUNK = 1 << 14
-
-# Set just before the worker processes fork, so they read the lines without copying them.
-_FORK_STATE: tuple[Sequence[bytes], str] | None = None
-
-
-def _scan_chunk(bounds: tuple[int, int]) -> EventScan:
-    assert _FORK_STATE is not None
-    lines, origin = _FORK_STATE
-    return scan_events(lines, bounds[0], bounds[1], origin)
-
-
-def _scan_all(lines: Sequence[bytes], origin: str, workers: int) -> list[EventScan]:
-    """Scan every event, in `workers` forked processes for large logs. Chunks are aligned to a
-    power of two, and the first error in log order wins, exactly as in one pass."""
-    size = len(lines)
-    chunk = max(MIN_CHUNK, 1 << (-(-size // (4 * workers)) - 1).bit_length())
-    if workers <= 1 or size <= chunk:
-        return [scan_events(lines, 0, size, origin)]
-    global _FORK_STATE
-    _FORK_STATE = (lines, origin)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_scan_chunk, [(s, min(s + chunk, size)) for s in range(0, size, chunk)])
-    finally:
-        _FORK_STATE = None
 
 
 class _Checklist:
@@ -463,7 +260,7 @@ class _Checklist:
             raise VerifyError(
                 f"{len(self.lines)} events, the checkpoint says {size}", "audit.event.count"
             )
-        scans = _scan_all(self.lines, origin, self.workers)
+        scans = scan_all(self.lines, origin, self.workers)
         for scan in scans:
             if scan.error is not None:
                 raise VerifyError(*scan.error)
@@ -609,25 +406,8 @@ def verify_bundle(
         checklist.step11_bindings,
     ]
     report = VerificationReport(str(path))
-    failed: int | None = None
     try:
-        for number, (title, run) in enumerate(zip(STEPS, runs, strict=True), 1):
-            if failed is not None:
-                report.steps.append(
-                    StepResult(number, title, False, f"not run: step {failed} failed")
-                )
-                continue
-            try:
-                report.steps.append(StepResult(number, title, True, run()))
-            except AuditError as exc:
-                failed = number
-                report.steps.append(StepResult(number, title, False, exc.message, exc.code))
-            except Exception as exc:  # a verifier bug must fail closed, never pass
-                failed = number
-                detail = f"internal error {type(exc).__name__}: {exc}"
-                report.steps.append(
-                    StepResult(number, title, False, detail, "audit.verify.internal")
-                )
+        failed = report.run(runs)
         if failed is None or failed > 3:
             report.origin = checklist.head.origin
         if failed is None or failed > 7:
