@@ -20,7 +20,7 @@ from tests.audit.factory import (
 )
 from tests.audit.shell import run_sh, unpack, verify_md_commands, verify_sh
 from tests.audit.support import COSIGNER_NAME, golden_cosigner
-from tests.audit.tsa import TSA_POLICY, LocalTsa
+from tests.audit.tsa import POLICY_OID, LocalTsa
 from vc_service.audit.checkpoint import public_key_pem
 from vc_service.audit.policy import TsaRoot
 from vc_service.audit.verify import STEPS, VerificationReport, verify_bundle
@@ -111,7 +111,7 @@ def _timestamped(directory: Path, tsa: LocalTsa, start: datetime) -> Path:
 def test_rfc3161_timestamp(tmp_path: Path, tsa: LocalTsa) -> None:
     now = datetime.now(UTC)
     path = _timestamped(tmp_path, tsa, now - timedelta(hours=1))
-    roots = (TsaRoot("test TSA", tsa.root_pem, None, (TSA_POLICY,)),)
+    roots = (TsaRoot("test TSA", tsa.root_pem, None, (POLICY_OID,)),)
     report = verify_bundle(path, policy(tsa_roots=roots, require_timestamp=True))
     assert report.ok, report.render()
     assert "genTime from test TSA" in report.steps[5].detail

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.audit.tsa import POLICY_OID, LocalTsa, local_tsa, make_ca
 from vc_service import migrate
 from vc_service.audit.checkpoint import parse_signed_note
 from vc_service.audit.store import AuditStore
@@ -18,7 +19,6 @@ from vc_service.services import Services
 
 from .conftest import JUDGE
 from .helpers import close_and_seal, current_policy, export_and_verify
-from .local_tsa import POLICY_OID, LocalTsa, local_tsa, make_ca
 
 
 async def test_stamp_round_trip_and_refusals(tmp_path: Path) -> None:
