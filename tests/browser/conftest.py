@@ -7,6 +7,7 @@ own browser context (cookies, permissions, storage), so tests never see each oth
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from tests.browser.guards import ConsoleGuard
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
 from tests.conftest import need_real_part
+from tests.hearings.kit import patched_profiles
 
 CHROMIUM = Path(os.environ.get("VC_TEST_CHROMIUM", "/usr/bin/chromium"))
 # The flags that make WebRTC work on loopback with fake devices (see research/baselines.md).
@@ -87,6 +89,33 @@ def live_service(
         yield service
     finally:
         service.stop()
+
+
+@pytest.fixture(scope="package")
+def lawful_service(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    """A second service whose legal profiles are a test copy making DE -> FR criminal recording
+    lawful (`patched_profiles`: invented facts, never shipped), its recorder on 127.0.0.1.
+    Started only by the tests that ask for it."""
+    work = tmp_path_factory.mktemp("lawful-service")
+    service = LiveService.start(
+        work,
+        (sys.executable, "-m", "tests.browser.loopback_serve"),
+        VC_LEGAL_PROFILES_DIR=str(patched_profiles(work / "profiles")),
+    )
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def new_lawful_context(
+    browser: Browser, console: ConsoleGuard, lawful_service: LiveService
+) -> Iterator[ContextFactory]:
+    """`new_context` on the lawful-recording service."""
+    yield from _contexts(browser, console, lawful_service)
 
 
 @pytest.fixture(scope="package")

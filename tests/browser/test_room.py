@@ -93,3 +93,20 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
     expect(authority.locator("#room-status")).to_have_text(
         "The judge did not admit you to this hearing."
     )
+
+
+def test_with_the_shipped_profiles_the_room_refuses_to_record_de_fr_criminal(
+    new_context: ContextFactory, live_service: LiveService
+) -> None:
+    """The shipped profiles do not establish that recording a DE→FR criminal hearing is lawful
+    (`unknown`, no source found): the judge's decision says so and the room does not offer it.
+    The story where it is lawful runs on a test copy of the profiles (`test_story.py`)."""
+    judge = new_context(timezone_id="Europe/Berlin").new_page()
+    sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
+    schedule(judge, "Lucie Fabre", "Juge Dumas")  # checks the decision's "Recording: unknown"
+    prepare(judge, "Lucie Fabre")
+    judge.get_by_role("link", name="Go to the live hearing").click()
+    expect(judge.locator("#room-status")).to_contain_text("In the hearing")
+    expect(judge.get_by_role("button", name="Start recording")).to_be_disabled()
+    expect(judge.locator("#recording-state")).to_contain_text("not lawful")
+    expect(judge.locator("#recording-state")).to_contain_text("rule: unknown")
