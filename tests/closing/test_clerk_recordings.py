@@ -285,12 +285,6 @@ async def test_clerk_lists_and_downloads_what_the_log_binds(
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("loopback_ice")
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: sealing starts at `hearing.ended` and does not wait for a running "
-    "recorder to finish, so `recording.finished` (and late segments) are refused by the sealed "
-    "log (audit.log.sealed); remove this marker once sealing waits for the recorder",
-)
 async def test_ending_the_hearing_while_recording_keeps_the_recording(
     lawful: Court, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,3 +169,32 @@ async def test_a_finished_recordings_manifest_is_bound(lite: Court, tmp_path: Pa
         assert archive.read("media/manifest.json") == manifest.read_bytes()
         assert "recording manifest bound" in archive.read("minutes.html").decode()
     assert await verified(services, bundle)
+
+
+async def test_sealing_waits_for_a_recording_still_finishing(lite: Court) -> None:
+    closed = await closed_hearing(lite, ended=False)
+    hid = closed.record.id
+    doors = gateway(lite)
+    await doors.append(hid, "recording.started", "system", {"recording": "rec-2"})
+    await doors.append(hid, "hearing.ended", closed.judge, {"reason": "heard"})
+    # The room sealed in the background at the end; the recorder reports a moment later.
+    await asyncio.sleep(1.0)
+    assert (await lite.hearings.room_info(hid) or pytest.fail()).state == "closed"
+    await doors.append(hid, "recording.failed", "system", {"recording": "rec-2", "code": "x"})
+    await wait_background()
+    types = [e["type"] for e in await lite.events(hid)]
+    assert types.index("recording.failed") < types.index("minutes.generated") < len(types) - 1
+    assert (await lite.hearings.room_info(hid) or pytest.fail()).state == "sealed"
+
+
+async def test_a_recorder_that_never_reports_is_recorded_as_unfinished(lite: Court) -> None:
+    services = lite.services
+    closed = await closed_hearing(lite, ended=False)
+    hid = closed.record.id
+    await gateway(lite).append(hid, "recording.started", "system", {"recording": "rec-3"})
+    await lite.hearings.advance(hid, State.CLOSED, SYSTEM)
+    result = await close_and_seal(services, hid, recordings_within=0.5)
+    assert result.done[:2] == ["recordings_unfinished", "minutes"]
+    given_up = next(e for e in await lite.events(hid) if e["type"] == "recording.failed")
+    assert (given_up["recording"], given_up["code"]) == ("rec-3", "recording.unfinished")
+    assert given_up["actor"]["role"] == "system"

@@ -1,5 +1,5 @@
-"""Close and seal a hearing: minutes -> `minutes.generated` x2 -> `hearing.closed` -> final signed
-checkpoint -> hearing `sealed`.
+"""Close and seal a hearing: recordings settled -> minutes -> `minutes.generated` x2 ->
+`hearing.closed` -> final signed checkpoint -> hearing `sealed`.
 
 Every step looks at what the log and the hearing already say before acting, so the whole thing
 is idempotent and resumes after a crash between any two steps: the minutes are a pure function
@@ -21,6 +21,7 @@ from vc_service.audit.bundle import BoundFile
 from vc_service.audit.events import CLOSING_EVENT, LogSealed
 from vc_service.audit.export import Attachments
 from vc_service.audit.store import AuditStore
+from vc_service.closing import settle
 from vc_service.closing.minutes import build_minutes, render_html, render_pdf
 from vc_service.errors import InvalidStateError, NotFound
 from vc_service.hearings.lifecycle import State
@@ -238,14 +239,19 @@ async def append_closed(parts: SealParts, hearing_id: str, minutes: dict[str, in
     return True
 
 
-async def close_and_seal(parts: SealParts, hearing_id: str) -> SealResult:
-    """Seal a closed hearing (see the module doc). Idempotent; a sealed hearing is a no-op."""
+async def close_and_seal(
+    parts: SealParts, hearing_id: str, recordings_within: float = settle.RETRY_SECONDS
+) -> SealResult:
+    """Seal a closed hearing (see the module doc). Idempotent; a sealed hearing is a no-op.
+    Recordings still finishing get `recordings_within` seconds to report (`settle`)."""
     lock = _LOCKS.setdefault(hearing_id, asyncio.Lock())
     async with lock:
-        return await _close_and_seal(parts, hearing_id)
+        return await _close_and_seal(parts, hearing_id, recordings_within)
 
 
-async def _close_and_seal(parts: SealParts, hearing_id: str) -> SealResult:
+async def _close_and_seal(
+    parts: SealParts, hearing_id: str, recordings_within: float
+) -> SealResult:
     info = await parts.hearings.room_info(hearing_id)
     if info is None:
         raise NotFound(f"no hearing {hearing_id}", code="hearing.not_found")
@@ -259,6 +265,8 @@ async def _close_and_seal(parts: SealParts, hearing_id: str) -> SealResult:
     done: list[str] = []
     head = await audit.head(hearing_id)
     if head is None or head.closed_size is None:
+        if await settle.settle_recordings(audit, hearing_id, recordings_within):
+            done.append("recordings_unfinished")
         before = await audit.size(hearing_id)
         await bind_manifest(parts, hearing_id)
         if await audit.size(hearing_id) > before:
@@ -291,7 +299,8 @@ def seal_in_background(hearings: Hearings, hearing_id: str) -> asyncio.Task[None
 
     async def run() -> None:
         try:
-            await close_and_seal(Parts(hearings.audit, hearings), hearing_id)
+            parts = Parts(hearings.audit, hearings)
+            await close_and_seal(parts, hearing_id, settle.BACKGROUND_SECONDS)
         except Exception:
             log.exception("sealing hearing %s failed; retry with `vc-service log seal`", hearing_id)
 
