@@ -1,0 +1,71 @@
+// The invitation link on the participant page: open it, show the hearing it is for (in the
+// invitation's language unless the participant chose another), or say what is wrong with it.
+
+import { language, loadLanguage, preferredLanguage, say } from "./i18n.js";
+import { classify, fetchInvitation, plausibleLink } from "./invitation.js";
+import { check } from "./join-devices.js";
+import { formatTime, personZone, renderLanguage } from "./join-language.js";
+import { renderNotices } from "./join-notices.js";
+import { $, message, page, setState, State } from "./join-state.js";
+
+const LINK_PROBLEMS = new Set([
+  "expired", "early", "revoked", "locked", "unavailable", "network", "invalid",
+]);
+
+export function linkError(problem) {
+  const known = LINK_PROBLEMS.has(problem.kind) ? problem.kind : "other";
+  say($("link-title"), `link.title.${known}`);
+  say($("link-text"), `link.text.${known}`, {
+    code: problem.code || problem.kind, time: formatTime(problem.from),
+  });
+  message("");
+  check.stop();
+  $("hearing").hidden = true;
+  setState(State.LINK_ERROR);
+}
+
+function renderHearing() {
+  const invitation = page.invitation;
+  if (!invitation) return;
+  const hearing = invitation.hearing;
+  say($("hearing-case"), "hearing.case", {
+    reference: hearing.case_reference, court: hearing.court,
+  });
+  say($("hearing-when"), "hearing.when", { time: formatTime(hearing.starts_at), zone: personZone() });
+  say($("hearing-role"), "hearing.role", { role: { t: `role.${invitation.participant.role}` } });
+  $("hearing").hidden = page.state === State.LINK_ERROR;
+}
+
+// Everything that reads differently in another language.
+export function renderAll() {
+  renderLanguage();
+  renderHearing();
+}
+
+export async function openInvitation() {
+  if (!plausibleLink(page.link)) {
+    linkError({ kind: "invalid" });
+    return;
+  }
+  try {
+    page.invitation = await fetchInvitation(page.link);
+  } catch (error) {
+    linkError(classify(error));
+    return;
+  }
+  const invitation = page.invitation;
+  if (invitation.invitation.locked) {
+    linkError({ kind: "locked" });
+    return;
+  }
+  const wanted = invitation.participant.language;
+  if (wanted && preferredLanguage(wanted) !== language()) {
+    await loadLanguage(preferredLanguage(wanted));
+  }
+  renderNotices();
+  setState(State.DEVICES);
+  renderAll();
+  if (!invitation.invitation.open_now) {
+    message("link.opens_at", { time: formatTime(invitation.invitation.valid_from) }, "warn");
+  }
+}
