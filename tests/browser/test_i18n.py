@@ -16,7 +16,8 @@ I18N = REPO / "web" / "static" / "i18n"
 LANGUAGES = ("en", "fr", "de", "es")
 JOIN_HTML = REPO / "web" / "join.html"
 JS = REPO / "web" / "static" / "js"
-JOIN_JS = JS / "join.js"
+# The participant page's script: join.js and the modules it is split into (join-*.js).
+JOIN_SCRIPTS = [JS / "join.js", *sorted(JS.glob("join-*.js"))]
 
 # Keys the page builds at run time from a prefix and a value, with every value it can use.
 FAMILIES: dict[str, set[str]] = {
@@ -44,8 +45,12 @@ def keys_in_markup() -> set[str]:
     return set(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', html))
 
 
+def join_script() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in JOIN_SCRIPTS)
+
+
 def keys_in_script() -> set[str]:
-    script = JOIN_JS.read_text(encoding="utf-8")
+    script = join_script()
     literal = set(re.findall(r'(?:say\([^,]+,|message\()\s*"([a-z_]+(?:\.[a-z_]+)+)"', script))
     # Keys chosen in a lookup table or a conditional, e.g. {ended: "ended.text"}, "code.used".
     literal |= set(re.findall(r'"((?:lobby|ended|code|consent|devices|error)\.[a-z_]+)"', script))
@@ -53,7 +58,7 @@ def keys_in_script() -> set[str]:
 
 
 def template_prefixes() -> set[str]:
-    script = JOIN_JS.read_text(encoding="utf-8")
+    script = join_script()
     return set(re.findall(r"`([a-z_]+(?:\.[a-z_]+)*)\.\$\{", script))
 
 
