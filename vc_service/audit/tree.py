@@ -19,6 +19,10 @@ HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 _sha256 = hashlib.sha256
+# Hashes with the domain-separation byte already fed, copied for each hash: cheaper than
+# building `0x00 ‖ data` or `0x01 ‖ left ‖ right` as new bytes first.
+_LEAF = _sha256(b"\x00")
+_NODE = _sha256(b"\x01")
 
 
 class ProofError(AuditError):
@@ -31,11 +35,16 @@ class ProofError(AuditError):
 
 
 def leaf_hash(data: bytes) -> bytes:
-    return _sha256(b"\x00" + data).digest()
+    digest = _LEAF.copy()
+    digest.update(data)
+    return digest.digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return _sha256(b"\x01" + left + right).digest()
+    digest = _NODE.copy()
+    digest.update(left)
+    digest.update(right)
+    return digest.digest()
 
 
 def root(leaf_hashes: Sequence[bytes]) -> bytes:
@@ -44,13 +53,20 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
     level = list(leaf_hashes)
     if not level:
         return EMPTY_ROOT
-    sha = _sha256
+    copy = _NODE.copy
     while len(level) > 1:
         odd = level[-1] if len(level) & 1 else None
         it = iter(level)
-        level = [sha(b"\x01" + left + right).digest() for left, right in zip(it, it, strict=False)]
+        above: list[bytes] = []
+        add = above.append
+        for left, right in zip(it, it, strict=False):
+            digest = copy()
+            digest.update(left)
+            digest.update(right)
+            add(digest.digest())
         if odd is not None:
-            level.append(odd)
+            add(odd)
+        level = above
     return level[0]
 
 
@@ -92,7 +108,9 @@ class MerkleTree:
             pair = row[-2 * HASH_SIZE :]
             if level + 1 == len(self._levels):
                 self._levels.append(bytearray())
-            self._levels[level + 1] += _sha256(b"\x01" + pair).digest()
+            digest = _NODE.copy()
+            digest.update(pair)
+            self._levels[level + 1] += digest.digest()
             level += 1
             count >>= 1
         return index
