@@ -1,9 +1,12 @@
-"""Canonical JSON profile: JCS vectors, a differential test against `rfc8785`, and strict
-parsing (every non-canonical spelling is rejected, by both the fast and the reference path)."""
+"""Canonical JSON profile: JCS vectors, a differential test against `rfc8785` (and `json.dumps`,
+which is what the encoder is), strict parsing (every non-canonical spelling is rejected, by both
+the fast and the reference path), and the structure patterns the verifier matches events with
+(whatever they match is canonical)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vc_service.audit.canonical import (
+    INTEGER_PATTERN,
     MAX_DEPTH,
     MAX_SAFE_INTEGER,
     CanonicalError,
     _parse_canonical_walk,
     canonical_bytes,
     parse_canonical,
+    structure_pattern,
 )
 
 JCS = Path(__file__).parent.parent / "vectors" / "jcs" / "testdata"
@@ -249,3 +254,191 @@ def test_limits_are_inclusive() -> None:
         b"[9007199254740991,-9007199254740991]"
     )
     assert parse_canonical(b'{"a":-9007199254740991}') == {"a": -MAX_SAFE_INTEGER}
+
+
+# --- the C-accelerated encoder is JCS inside the profile ---------------------------------------
+#
+# `canonical_bytes` is the C encoder of `json` called directly, i.e. `json.dumps(value,
+# sort_keys=True, separators=(",", ":"), ensure_ascii=False)` in UTF-8. Inside the profile that is
+# RFC 8785 byte for byte (the differential test above); these are the edges spelled out.
+
+EDGE_STRINGS = [
+    "".join(chr(c) for c in range(0x20)),  # every control: short escapes and \u00xx, lowercase
+    "\x7f",  # DEL is not escaped by JCS
+    "\x80\xa0\xad é ß",  # Latin-1, no-break space, soft hyphen
+    "\u2028\u2029",  # JavaScript line terminators: raw in JCS
+    "\ufeff\uffff",  # BOM inside a string, last BMP noncharacter
+    "\U0001f600 \U0010ffff",  # beyond the BMP
+    '"\\/',  # quote and backslash escaped, slash not
+]
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize("text", EDGE_STRINGS, ids=repr)
+def test_edge_strings_encode_as_jcs(text: str) -> None:
+    value: dict[str, Any] = {"k": text, "z": [text], "a": {"b": text}}
+    assert canonical_bytes(value) == _dumps(value) == rfc8785.dumps(value)
+    assert parse_canonical(canonical_bytes(value)) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values)
+def test_json_dumps_is_jcs_inside_the_profile(value: Any) -> None:
+    assert _dumps(value) == canonical_bytes(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ({"a": "\ud800"}, "audit.canonical.string"),  # json.dumps writes it; UTF-8 cannot
+        ({"a": "x\udfff"}, "audit.canonical.string"),
+        ({"a": 2**53}, "audit.canonical.integer"),  # json.dumps writes it; JCS refuses it
+        ({"a": -(2**60)}, "audit.canonical.integer"),
+    ],
+)
+def test_where_json_dumps_goes_beyond_jcs_the_profile_refuses(value: Any, code: str) -> None:
+    json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # no error
+    with pytest.raises(CanonicalError) as info:
+        canonical_bytes(value)
+    assert info.value.code == code
+    with pytest.raises((rfc8785.CanonicalizationError, rfc8785.IntegerDomainError)):
+        rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    ("number", "same"), [(1.0, False), (-0.0, False), (1e21, True), (5e-324, True)]
+)
+def test_floats_are_refused_as_json_dumps_and_jcs_differ_on_some(number: float, same: bool) -> None:
+    value = {"a": number}
+    assert (_dumps(value) == rfc8785.dumps(value)) is same
+    with pytest.raises(CanonicalError) as info:
+        canonical_bytes(value)
+    assert info.value.code == "audit.canonical.float"
+    with pytest.raises(CanonicalError):
+        parse_canonical(_dumps(value))
+
+
+def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from("abcd"), safe_ints), max_size=5))
+def test_duplicate_keys_are_refused_like_a_strict_pairs_hook(pairs: list[tuple[str, int]]) -> None:
+    # Objects written key by key, possibly with duplicates, in sorted order: accepted exactly
+    # when a parser that refuses duplicate keys (object_pairs_hook) accepts them.
+    pairs = sorted(pairs)
+    data = ("{" + ",".join(f'"{key}":{number}' for key, number in pairs) + "}").encode()
+    try:
+        expected: dict[str, Any] | None = json.loads(data, object_pairs_hook=_strict_pairs)
+    except ValueError:
+        expected = None
+    for parse in (parse_canonical, _parse_canonical_walk):
+        try:
+            assert parse(data) == expected
+        except CanonicalError as exc:
+            assert expected is None and exc.code == "audit.canonical.not_canonical"
+
+
+# --- structure patterns (the verifier's fast path) ---------------------------------------------
+
+
+def _array_of_containers(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_array_of_containers(item) for item in value.values())
+    if isinstance(value, list):
+        return any(isinstance(item, dict | list) for item in value)
+    return False
+
+
+def _matches(value: dict[str, Any], data: bytes) -> bool:
+    pattern = structure_pattern(value)
+    return pattern is not None and re.fullmatch(pattern, data) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=objects)
+def test_a_structure_pattern_matches_its_own_value(value: dict[str, Any]) -> None:
+    pattern = structure_pattern(value)
+    if pattern is None:  # only for arrays holding arrays or objects
+        assert _array_of_containers(value)
+        return
+    assert re.fullmatch(pattern, canonical_bytes(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=objects,
+    other=objects,
+    position=st.integers(min_value=0),
+    byte=st.integers(0, 255),
+    action=st.sampled_from(["replace", "insert", "delete", "other"]),
+)
+def test_what_a_structure_pattern_matches_is_canonical(
+    value: dict[str, Any], other: dict[str, Any], position: int, byte: int, action: str
+) -> None:
+    data = bytearray(canonical_bytes(value))
+    position %= len(data)
+    if action == "replace":
+        data[position] = byte
+    elif action == "insert":
+        data.insert(position, byte)
+    elif action == "delete":
+        del data[position]
+    else:
+        data = bytearray(canonical_bytes(other))
+    candidate = bytes(data)
+    if not _matches(value, candidate):
+        return
+    try:
+        candidate.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # the caller checks UTF-8 (the pattern matches bytes)
+    parsed = parse_canonical(candidate)  # raises if the pattern let a non-canonical line through
+    assert canonical_bytes(parsed) == candidate
+    assert structure_pattern(parsed) == structure_pattern(value)
+
+
+STRUCTURE_MISSES = [
+    b'{"a":"x","b":1}',  # keys as the value's; the others change one thing each
+    b'{"a":"x","b":-0}',
+    b'{"a":"x","b":01}',
+    b'{"a":"x","b":1.0}',
+    b'{"a":"x","b":9007199254740992}',
+    b'{"a":"x" ,"b":1}',
+    b'{"a":"\\u0078","b":1}',
+    b'{"a":"\\/","b":1}',
+    b'{"a":"\\u001F","b":1}',
+    b'{"a":"\\ud800","b":1}',
+    b'{"a":"\x01","b":1}',
+    b'{"a":"x","a":"x","b":1}',
+    b'{"b":1,"a":"x"}',
+    b'{"a":"x","b":true}',
+    b'{"a":"x","b":1}\n',
+]
+
+
+@pytest.mark.parametrize("data", STRUCTURE_MISSES, ids=repr)
+def test_structure_pattern_misses(data: bytes) -> None:
+    value = {"a": "y", "b": 2}
+    assert _matches(value, data) == (data == STRUCTURE_MISSES[0])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    number=st.integers(-(2**54), 2**54)
+    | st.integers(MAX_SAFE_INTEGER - 1000, MAX_SAFE_INTEGER + 1000)
+    | st.integers(-MAX_SAFE_INTEGER - 1000, -MAX_SAFE_INTEGER + 1000)
+)
+def test_the_integer_pattern_is_the_safe_range(number: int) -> None:
+    assert (re.fullmatch(INTEGER_PATTERN, str(number).encode()) is not None) == (
+        abs(number) <= MAX_SAFE_INTEGER
+    )
+    for spelling in (f"+{abs(number)}", f"0{abs(number)}", f"{number}.0", "-0"):
+        assert re.fullmatch(INTEGER_PATTERN, spelling.encode()) is None

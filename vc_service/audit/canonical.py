@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import json.encoder
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from vc_service.audit import AuditError
@@ -204,3 +205,82 @@ def _parse_canonical_walk(data: bytes) -> dict[str, object]:
             "audit.canonical.not_canonical",
         )
     return value
+
+
+# --- canonical encodings as regular expressions ----------------------------------------------
+#
+# A log holds many events of few shapes. `structure_pattern` gives, for one value, a regular
+# expression over bytes that matches exactly the canonical encodings of the values with the same
+# structure: the same keys in the same nesting, any canonical string where it has a string, any
+# integer within ±(2^53 − 1) where it has an integer, `true` or `false` where it has a boolean,
+# `null` where it has `null`, and any array of such scalars where it has one. A byte string that
+# is valid UTF-8 and matches is therefore the canonical encoding of a value of the profile, i.e.
+# exactly a byte string `parse_canonical` accepts. One that does not match may still be canonical
+# (another structure), so the caller parses it instead. The verifier uses this to check most
+# events without parsing them (audit/scan.py).
+
+# Inside a string: any character but `"`, `\` and the controls below U+0020 (U+007F and all of
+# Unicode stand for themselves), or one of the escapes the encoder writes: `\"`, `\\`,
+# `\b \f \n \r \t`, and `\u00xx` (lowercase hex) for the other controls. Bytes of non-ASCII
+# characters are matched one by one: the caller checks that the whole line is UTF-8, which also
+# keeps out surrogates (and no escape of one matches).
+STRING_PATTERN = (
+    rb'"[^"\\\x00-\x1f]*+'
+    rb'(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))[^"\\\x00-\x1f]*+)*+"'
+)
+
+
+def _not_above(limit: str) -> str:
+    """A pattern for the digit strings as long as `limit`, without a leading zero, up to it."""
+
+    def up_to(digits: str, lowest: int) -> str:
+        head, rest = int(digits[0]), digits[1:]
+        options = [digits[0] + (f"(?:{up_to(rest, 0)})" if rest else "")]
+        if head > lowest:
+            below = str(lowest) if head - 1 == lowest else f"[{lowest}-{head - 1}]"
+            options.append(below + (f"[0-9]{{{len(rest)}}}" if rest else ""))
+        return "|".join(options)
+
+    return up_to(limit, 1)
+
+
+# Every integer of ±(2^53 − 1) in its one spelling: no `-0`, no leading zero, no `+`. The 16-digit
+# branch comes first: inside a possessive repeat a shorter match would not be given back.
+INTEGER_PATTERN = (
+    rb"(?:0|-?(?:" + _not_above(str(MAX_SAFE_INTEGER)).encode("ascii") + rb"|[1-9][0-9]{0,14}))"
+)
+_SCALAR = rb"(?:" + STRING_PATTERN + rb"|" + INTEGER_PATTERN + rb"|true|false|null)"
+_ARRAY = rb"\[(?:" + _SCALAR + rb"(?:," + _SCALAR + rb")*+)?\]"
+
+
+def structure_pattern(value: Any, top: Mapping[str, bytes] | None = None) -> bytes | None:
+    """The pattern of `value`'s structure (see above), or None if `value` has an array holding
+    arrays or objects. `top` replaces the patterns of some keys of a top-level object. `value`
+    must lie inside the profile (a value `parse_canonical` returned)."""
+    kind = type(value)
+    if kind is dict:
+        parts = []
+        for key, item in sorted(value.items()):  # ASCII keys: code points order them as JCS
+            if top is not None and key in top:
+                inner: bytes | None = top[key]
+            else:
+                inner = structure_pattern(item)
+            if inner is None:
+                return None
+            parts.append(re.escape(_encode(key).encode("utf-8")) + b":" + inner)
+        return rb"\{" + b",".join(parts) + rb"\}"
+    if kind is list:
+        if any(type(item) is dict or type(item) is list for item in value):
+            return None
+        return _ARRAY
+    if kind is str:
+        return STRING_PATTERN
+    if value is True or value is False:
+        return rb"(?:true|false)"
+    if kind is int:
+        return INTEGER_PATTERN
+    if value is None:
+        return rb"null"
+    raise CanonicalError(
+        f"{kind.__name__} is not a JSON value of the profile", "audit.canonical.type"
+    )
