@@ -2,13 +2,16 @@
 // an invitation per participant (link with a copy button, and the one-time code), and opening the
 // lobby. The link also comes as a QR code (drawn by the service, no library in the page); the code
 // is meant for another channel, so it is shown as text only. A draft or scheduled hearing can be
-// rescheduled (judge-reschedule.js).
+// rescheduled (judge-reschedule.js). A draft cannot invite anyone yet: the service refuses
+// invitations until the hearing is scheduled, so the page offers none and says why.
 
 import { api, showMessage } from "./api.js";
 import { wallTime } from "./hearing-form.js";
 import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
 
 const $ = (id) => document.getElementById(id);
+// The states in which the service issues invitations (INVITABLE in vc_service/hearings/lifecycle.py).
+const INVITABLE = new Set(["scheduled", "open", "in_session", "testimony"]);
 let hearing = null;
 
 function text(tag, value, className = "") {
@@ -74,8 +77,19 @@ function copyable(label, value, name) {
   return wrap;
 }
 
+// Why no invitation can be issued now, or "" when they can.
+function invitationsClosed() {
+  if (INVITABLE.has(hearing.state)) return "";
+  if (hearing.state === "draft") return "Invitations can be issued once the hearing is scheduled.";
+  return `No invitations can be issued: the hearing is ${hearing.state}.`;
+}
+
 async function renderInvitations(issued = {}) {
   const { participants } = await api("GET", `/api/hearings/${hearing.id}/invitations`);
+  const closed = invitationsClosed();
+  $("invitations-intro").hidden = Boolean(closed);
+  $("invitations-closed").textContent = closed;
+  $("invitations-closed").hidden = !closed;
   const list = $("invitation-list");
   list.replaceChildren();
   for (const { participant, invitation } of participants) {
@@ -96,6 +110,8 @@ async function renderInvitations(issued = {}) {
       item.append(text("p", `Valid ${new Date(fresh.valid_from).toLocaleString()} to ${new Date(fresh.valid_until).toLocaleString()}.`));
     } else if (invitation) {
       item.append(text("p", `Invitation ${invitation.status}; current code ${invitation.code || "—"}; ${invitation.failures} wrong code(s)${invitation.locked ? "; locked" : ""}.`));
+    } else if (closed) {
+      item.append(text("p", "Not invited yet."));
     } else {
       item.append(button(`Invite ${participant.name}`, "", () => guarded(async () => {
         const grant = await api("POST", `/api/hearings/${hearing.id}/participants/${participant.id}/invitation`, {});
