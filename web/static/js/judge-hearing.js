@@ -2,12 +2,14 @@
 // an invitation per participant (link with a copy button, and the one-time code), and opening the
 // lobby. The link also comes as a QR code (drawn by the service, no library in the page); the code
 // is meant for another channel, so it is shown as text only. A draft or scheduled hearing can be
-// rescheduled (judge-reschedule.js). A draft cannot invite anyone yet: the service refuses
-// invitations until the hearing is scheduled, so the page offers none and says why.
+// rescheduled (judge-reschedule.js). A draft waits for the legal review of its `unknown` decision
+// (judge-review.js) and cannot invite anyone yet: the service refuses invitations until the
+// hearing is scheduled, so the page offers none and says why.
 
 import { api, showMessage } from "./api.js";
 import { wallTime } from "./hearing-form.js";
 import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
+import { renderReview, reviewPending } from "./judge-review.js";
 
 const $ = (id) => document.getElementById(id);
 // The states in which the service issues invitations (INVITABLE in vc_service/hearings/lifecycle.py).
@@ -80,7 +82,10 @@ function copyable(label, value, name) {
 // Why no invitation can be issued now, or "" when they can.
 function invitationsClosed() {
   if (INVITABLE.has(hearing.state)) return "";
-  if (hearing.state === "draft") return "Invitations can be issued once the hearing is scheduled.";
+  if (hearing.state === "draft") {
+    const first = reviewPending(hearing) ? " Record the legal review above first." : "";
+    return `Invitations can be issued once the hearing is scheduled.${first}`;
+  }
   return `No invitations can be issued: the hearing is ${hearing.state}.`;
 }
 
@@ -133,6 +138,7 @@ export async function showHearing(id, focus = true) {
   $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
   const t = hearing.times;
   $("detail-times").textContent = `${hearing.requesting_state}: ${wallTime(t.requesting.starts)} · ${hearing.requested_state}: ${wallTime(t.requested.starts)} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  renderReview(hearing);
   renderBefore();
   await renderInvitations();
   $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;

@@ -1,7 +1,7 @@
 // The judge's page: upcoming hearings with both states' local times, and the scheduling form whose
 // legal decision is recomputed by the server (POST /api/legal/check) whenever the states, the
-// proceeding, the role or the consent change. One hearing's detail, and its reschedule form, are in
-// judge-hearing.js and judge-reschedule.js.
+// proceeding, the role or the consent change. One hearing's detail, its reschedule form and its
+// legal review are in judge-hearing.js, judge-reschedule.js and judge-review.js.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
 import {
@@ -9,6 +9,7 @@ import {
 } from "./hearing-form.js";
 import { showHearing } from "./judge-hearing.js";
 import { initReschedule } from "./judge-reschedule.js";
+import { initReview } from "./judge-review.js";
 import { liveDecision, OUTCOMES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
@@ -130,13 +131,14 @@ async function main() {
   }
   setCsrfToken(session.csrf_token);
   $("who").textContent = `${session.user.display_name} (${session.user.role})`;
-  initReschedule({
-    // After a reschedule, or to start again after a conflict: the list and detail from the service.
-    reload: async (id) => {
-      await loadList();
-      return showHearing(id, false);
-    },
-  });
+  // After a reschedule or a legal review, or to start again after a conflict: the list and the
+  // detail as the service has them now.
+  const reload = async (id) => {
+    await loadList();
+    return showHearing(id, false);
+  };
+  initReschedule({ reload });
+  initReview({ reload });
   const hearings = await loadList();
   await fillStates(hearings);
   for (const id of ["requesting", "requested", "proceeding", "role", "consent", "starts"]) {
