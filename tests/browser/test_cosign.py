@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ContextFactory
+from tests.browser.cosigning import cosign, create_key
 from tests.browser.guards import assert_accessible, screenshot
 from tests.browser.live_service import LiveService
 from tests.browser.test_story import french_authority, prepare, schedule, sign_in
@@ -45,17 +46,6 @@ def end_hearing(judge: Page) -> str:
     return hearing_id.group(1)
 
 
-def wait_for_sealed_row(page: Page, reference: str) -> None:
-    # Sealing runs in the background after the end; the list shows sealed records only.
-    row = page.locator("#sealed-list tr", has_text=reference)
-    for _ in range(60):
-        if row.count():
-            return
-        page.wait_for_timeout(250)
-        page.reload()
-    expect(row).to_have_count(1)
-
-
 def test_the_authority_cosigns_the_sealed_record_and_a_verifier_requires_it(
     new_context: ContextFactory, live_service: LiveService, tmp_path: Path
 ) -> None:
@@ -67,36 +57,17 @@ def test_the_authority_cosigns_the_sealed_record_and_a_verifier_requires_it(
 
     authority = new_context(timezone_id="Europe/Paris").new_page()
     sign_in(authority, french_authority(live_service), "/authority")
-    expect(authority.locator("#key-status")).to_have_text("No cosigning key in this browser yet.")
     name = authority.get_by_label("Key name")
     name.fill("authority fr")
     authority.get_by_role("button", name="Create a key in this browser").click()
     expect(authority.locator("#key-name-error")).to_contain_text("without spaces or plus signs")
     expect(name).to_be_focused()
-    name.fill(KEY_NAME)
-    authority.get_by_role("button", name="Create a key in this browser").click()
-    expect(authority.locator("#key-status")).to_contain_text(f"your cosigning key {KEY_NAME}")
-    key_id_shown = authority.locator("#key-id").inner_text()
-    assert re.fullmatch(r"[0-9a-f]{8}", key_id_shown)
+    key_id_shown = create_key(authority, KEY_NAME)
 
     # The key is the browser's: a reload (a new page of the same profile) still holds it.
     authority.reload()
     expect(authority.locator("#key-id")).to_have_text(key_id_shown)
-    wait_for_sealed_row(authority, reference)
-    row = authority.locator("#sealed-list tr", has_text=reference)
-    expect(row).to_contain_text("Nobody yet")
-    row.get_by_role("button", name=f"Review and cosign {reference}").click()
-    review = authority.get_by_role("region", name=f"Cosign the record of {reference}")
-    expect(review).to_be_focused()
-    expect(review.locator("#review-origin")).to_have_text(re.compile(f"/hearing/{hearing_id}$"))
-    screenshot(authority, "authority-cosign-review")
-    assert_accessible(authority, "authority-cosign-review")
-    review.get_by_role("button", name="Cosign this record").click()
-    expect(authority.locator("#cosign-message")).to_have_text(
-        f"You cosigned the record of {reference} as {KEY_NAME}."
-    )
-    expect(row).to_contain_text(KEY_NAME)
-    expect(row).to_contain_text(re.compile(r"Cosigned \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"))
+    cosign(authority, reference, hearing_id, KEY_NAME)
 
     final = authority.request.get(f"/api/hearings/{hearing_id}/log/final").json()
     assert [(c["name"], c["key_id"]) for c in final["cosignatures"]] == [(KEY_NAME, key_id_shown)]

@@ -30,6 +30,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ContextFactory
+from tests.browser.cosigning import cosign, create_key
 from tests.browser.guards import assert_accessible, screenshot
 from tests.browser.live_service import Account, LiveService
 from tests.browser.test_join_invitation import (
@@ -206,9 +207,11 @@ def test_judge_witness_and_authority_hold_the_hearing_and_the_clerk_verifies_it(
     start_recording(hearing)
     check_the_room(hearing)
     authority_pauses_and_resumes(hearing)
-    # The hearing ends here, while recording (the end stops it); then the clerk verifies the
-    # sealed bundle and the recording.
+    # The hearing ends here, while recording (the end stops it); the authority cosigns the
+    # sealed record; then the clerk verifies the bundle (the cosignature now required) and the
+    # recording.
     end_hearing(hearing)
+    authority_cosigns(hearing)
     clerk = new_context().new_page()
     bundle = clerk_verifies(clerk, service, hearing.reference)
     clerk_downloads_a_recording(clerk, hearing.reference, bundle)
@@ -279,11 +282,14 @@ def start_testimony_with_video(hearing: Hearing) -> None:
 
 
 def start_recording(hearing: Hearing) -> None:
-    """The judge records; every browser connects to the recorder (a peer without a tile); the
-    staff pages say so. (The witness's page has no recording indicator yet.)"""
+    """The judge records; every browser connects to the recorder (a peer without a tile); every
+    page says so, the witness's in its language."""
     judge = hearing.judge
+    notice = hearing.witness.locator("#recording-notice")
+    expect(notice).to_be_hidden()
     expect(judge.locator("#recording-state")).to_contain_text("Recording is lawful")
     judge.get_by_role("button", name="Start recording").click()
+    expect(notice).to_have_text(EN["room.recording"])
     for page in (judge, hearing.authority):
         expect(page.locator("#recording-state")).to_contain_text("Recording is running.")
     expect(judge.get_by_role("button", name="Stop recording")).to_be_visible()
@@ -330,6 +336,16 @@ def end_hearing(hearing: Hearing) -> None:
     expect(judge.locator("#room-status")).to_have_text("The hearing has ended.")
     expect(hearing.witness.get_by_role("heading", name=EN["ended.heading"])).to_be_visible()
     expect(hearing.authority.locator("#room-status")).to_have_text("The hearing has ended.")
+
+
+def authority_cosigns(hearing: Hearing) -> None:
+    """From the ended room to the authority's page, where its browser makes a key and cosigns
+    the sealed record."""
+    authority = hearing.authority
+    authority.get_by_role("link", name="Cosign the sealed record").click()
+    authority.wait_for_url("**/authority#sealed-heading")
+    create_key(authority, "authority.fr/strasbourg")
+    cosign(authority, hearing.reference, hearing.hearing_id, "authority.fr/strasbourg")
 
 
 def clerk_verifies(clerk: Page, live_service: LiveService, reference: str) -> bytes:

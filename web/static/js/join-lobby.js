@@ -66,6 +66,8 @@ function onRoomMessage(msg) {
     if (page.admitted) showMedia();
     else leaveMedia();
     renderConfirmations(page.admitted ? msg.conditions || [] : []);
+    // The person heard must know while they are recorded, not only that it is lawful.
+    $("recording-notice").hidden = !(page.admitted && msg.recording && msg.recording.active);
   } else if (msg.type === "peer_joined") {
     mesh.joined(msg);
   } else if (msg.type === "peer_left") {
