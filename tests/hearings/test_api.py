@@ -168,3 +168,20 @@ async def test_signed_out_callers_get_401(path: str, login: Login) -> None:
     judge.client.session.cookie_jar.clear()
     response = await judge.client.get(path)
     assert response.status == 401
+
+
+async def test_a_legal_review_note_of_spaces_is_refused(login: Login) -> None:
+    judge = await login("judge", Role.JUDGE)
+    body = draft_body(
+        requested_state="US", venue="Boston", venue_time_zone="America/New_York",
+        proceeding="civil", starts_at=iso(slot("America/New_York")),
+    )  # fmt: skip
+    status, created = await post(judge, "/api/hearings", body)
+    assert status == 201 and created["state"] == "draft", created
+    review = f"/api/hearings/{created['id']}/legal-review"
+    padded = {"version": 1, "outcome": "cleared", "note": "         x"}
+    status, refused = await post(judge, review, padded)
+    assert status == 422 and refused["error"]["details"]["fields"]["note"].startswith("must be 10")
+    status, cleared = await post(judge, review, {**padded, "note": "  Checked with the DoJ.  "})
+    assert status == 200 and cleared["state"] == "scheduled"
+    assert cleared["legal"]["review"]["note"] == "Checked with the DoJ."

@@ -99,6 +99,9 @@ async def legal_review(request: web.Request) -> web.Response:
     version = fields.integer("version", lo=1)
     outcome = fields.choice("outcome", ["cleared", "refused"])
     note = fields.text("note", max_len=2000, min_len=10).strip()
+    if "note" not in fields.errors and len(note) < 10:
+        # The record keeps the stripped note: spaces must not make up the minimum.
+        fields.fail("note", "must be 10 to 2000 characters, not counting surrounding spaces")
     fields.done()
     record = await hearings_of(request).schedule.record_review(
         viewer, ids(request)[0], version, outcome == "cleared", note
