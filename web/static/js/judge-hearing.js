@@ -142,6 +142,8 @@ export async function showHearing(id, focus = true) {
   renderBefore();
   await renderInvitations();
   $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;
+  // The room exists from the lobby's opening to the end.
+  $("live-link").hidden = !["open", "in_session", "testimony"].includes(hearing.state);
   $("open-lobby").hidden = hearing.state !== "scheduled";
   $("reschedule-open").hidden = !canReschedule(hearing);
   if (focus) $("detail-title").focus();
