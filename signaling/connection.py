@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 
 class WebSocketConnection:
-    def __init__(self, ws: web.WebSocketResponse, queue_limit: int) -> None:
+    def __init__(self, ws: web.WebSocketResponse, queue_limit: int, remote: str = "") -> None:
         self.conn_id = "c-" + secrets.token_hex(8)
+        self.remote = remote
         self._ws = ws
         self._limit = queue_limit
         self._queue: deque[str] = deque()

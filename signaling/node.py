@@ -67,8 +67,11 @@ class ProxyConnection:
     """On the owner: a client connected to another node. Work for it runs one item at a time,
     in arrival order, on a task that exists only while there is work."""
 
-    def __init__(self, conn_id: str, node: str, hearing_id: str, backplane: Backplane) -> None:
+    def __init__(
+        self, conn_id: str, node: str, hearing_id: str, backplane: Backplane, remote: str = ""
+    ) -> None:
         self.conn_id = conn_id
+        self.remote = remote
         self.node = node
         self.hearing_id = hearing_id
         self.room: Room | None = None
@@ -245,7 +248,13 @@ class SignalingNode:
     ) -> Attachment:
         link = Link(conn, hearing_id, owner)
         self._links[conn.conn_id] = link
-        envelope: Envelope = {"k": "join", "h": hearing_id, "c": conn.conn_id, "n": self.node_id}
+        envelope: Envelope = {
+            "k": "join",
+            "h": hearing_id,
+            "c": conn.conn_id,
+            "n": self.node_id,
+            "a": conn.remote,
+        }
         if isinstance(credential, Identity):
             envelope["id"] = [
                 credential.hearing_id,
@@ -291,7 +300,13 @@ class SignalingNode:
     def _on_envelope(self, envelope: Envelope) -> None:
         kind, conn_id = envelope.get("k"), str(envelope.get("c"))
         if kind == "join":
-            proxy = ProxyConnection(conn_id, str(envelope["n"]), str(envelope["h"]), self.backplane)
+            proxy = ProxyConnection(
+                conn_id,
+                str(envelope["n"]),
+                str(envelope["h"]),
+                self.backplane,
+                str(envelope.get("a") or ""),
+            )
             self._proxies[conn_id] = proxy
             proxy.run(lambda: self._proxy_join(proxy, envelope))
         elif kind in ("msg", "gone"):

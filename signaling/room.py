@@ -196,7 +196,9 @@ class Room:
         seat = self._roster.seat(pid)
         if seat is not None and seat.active:
             # The same person on a new connection (page reload, network change): same seat.
-            await self._audit("participant.reconnected", pid, peer=seat.peer_id, via=via)
+            await self._audit(
+                "participant.reconnected", pid, peer=seat.peer_id, via=via, address=conn.remote
+            )
             seat.cancel_grace()
             old = self._attach(seat, conn)
             if old is not None:
@@ -212,6 +214,7 @@ class Room:
             peer=seat.peer_id if seat else None,
             seat=target.value,
             via=via,
+            address=conn.remote,
         )
         if seat is None:
             seat = Seat(pid, participant.role, participant.display_name, "", target)

@@ -104,7 +104,7 @@ class SignalingHandler:
         await self.start()
         await ws.prepare(request)
         self._sockets.add(ws)
-        conn = WebSocketConnection(ws, self.config.send_queue_limit)
+        conn = WebSocketConnection(ws, self.config.send_queue_limit, request.remote or "")
         limiter = RateLimiter(self.config.rate_per_second, self.config.rate_burst, time.monotonic())
         attachment: Attachment | None = None
         try:

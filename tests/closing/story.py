@@ -11,6 +11,9 @@ from vc_service.hearings.lifecycle import State
 from vc_service.hearings.views import HearingRecord
 
 HOSTILE = '<script>alert("x")</script> & Zoë Łukasiewicz'
+# Documentation addresses (RFC 5737, RFC 3849): where the participants connected from.
+ADDRESS = "192.0.2.10"
+MOVED = "2001:db8::7"
 FINGERPRINT = "sha-256 " + ":".join(["AB"] * 32)
 
 
@@ -29,7 +32,7 @@ async def closed_hearing(court: Court, ended: bool = True) -> Closed:
     hid = record.id
     await doors.append(hid, "room.opened", "system", {"recording_rule": "prohibited"})
     for pid, role, seat in ((judge, "judge", "admitted"), (witness, "witness", "lobby")):
-        fields = {"role": role, "peer": None, "seat": seat, "via": "hello"}
+        fields = {"role": role, "peer": None, "seat": seat, "via": "hello", "address": ADDRESS}
         await doors.append(hid, "participant.joined", pid, fields)
     await doors.append(hid, "participant.joined", authority, {"role": "authority", "via": "hello"})
     for pid, role in ((witness, "witness"), (authority, "authority")):
@@ -46,7 +49,9 @@ async def closed_hearing(court: Court, ended: bool = True) -> Closed:
     await doors.append(
         hid, "participant.disconnected", witness, {"peer": "p2", "grace_seconds": 30}
     )
-    await doors.append(hid, "participant.reconnected", witness, {"peer": "p2", "via": "resume"})
+    await doors.append(
+        hid, "participant.reconnected", witness, {"peer": "p2", "via": "resume", "address": MOVED}
+    )
     await doors.append(hid, "testimony.started", judge, {"reason": "judge"})
     await doors.append(hid, "testimony.paused", judge, {"reason": "judge"})
     await doors.append(hid, "testimony.stopped", judge, {"reason": "judge"})

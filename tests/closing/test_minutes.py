@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.closing.story import FINGERPRINT, closed_hearing
+from tests.closing.story import ADDRESS, FINGERPRINT, MOVED, closed_hearing
 from tests.hearings.kit import Court
 from vc_service.closing.minutes import (
     PDF_NOTICE,
@@ -32,6 +32,8 @@ async def test_minutes_state_every_required_fact(lite: Court) -> None:
         "identity.verified (during) met by Juge Leroy (authority), method identity_document, "
         "document passport",
         FINGERPRINT,  # DTLS
+        f"to the admitted; from {ADDRESS}",  # who connected from where
+        f"from {MOVED}",  # and from where they came back
         "connection lost",  # interruption
         "reconnected",
         "testimony started",

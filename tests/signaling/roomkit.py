@@ -21,6 +21,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.conn_id = f"conn-{next(_ids)}"
+        self.remote = "192.0.2.10"  # TEST-NET-1: a documentation address, never dialled
         self.messages: list[dict[str, Any]] = []
         self.closed: tuple[int, str] | None = None
 

@@ -87,6 +87,9 @@ async def test_participants_on_two_nodes_meet_in_one_room(
         "participant.joined",
         "participant.admitted",
     ]
+    # The witness's address crossed the backplane with its join.
+    joins = a.audit.of_type("participant.joined")
+    assert [e.fields["address"] for e in joins] == ["127.0.0.1", "127.0.0.1"]
     assert set(a.node.rooms) == {"h-1"} and b.node.rooms == {}
     # Presence is shared: the node without the room sees who is there.
     await a.node.tick()

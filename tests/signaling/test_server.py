@@ -73,6 +73,9 @@ async def test_join_admit_and_relay_over_websockets(
         "participant.admitted",
         "media.fingerprint",
     ]
+    # Where each one connected from, for the minutes: the loopback client's address.
+    joins = server.audit.of_type("participant.joined")
+    assert [e.fields["address"] for e in joins] == ["127.0.0.1", "127.0.0.1"]
 
 
 async def test_origin_is_checked_before_the_upgrade(

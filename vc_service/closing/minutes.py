@@ -217,6 +217,8 @@ def _technical_line(
         details.append(f"peer {peer}")
     if kind == "participant.joined":
         details.append(f"via {event.get('via', '?')}, to the {event.get('seat', '?')}")
+    if kind in ("participant.joined", "participant.reconnected") and event.get("address"):
+        details.append(f"from {event['address']}")
     if kind == "media.fingerprint":
         target = event.get("to")
         details.append(f"{event.get('sdp_type', '?')} to peer {target}")
