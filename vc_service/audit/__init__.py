@@ -5,7 +5,8 @@
 - `checkpoint`: C2SP signed notes and checkpoints with Ed25519, `cosignature/v1`.
 - `policy`: the verifier's trust policy (the only source of trust).
 - `bundle`: the clerk's export zip, built from values.
-- `verify`: the numbered verifier checklist over a bundle.
+- `verify`: the numbered verifier checklist over a bundle; `scan` (its event pass), `timestamp`
+  (its RFC 3161 step), `report` (step results).
 
 Submodules are imported explicitly by callers; this module only holds the shared error base so
 that importing one building block never drags in the others.
