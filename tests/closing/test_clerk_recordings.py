@@ -332,6 +332,9 @@ async def test_a_hearing_must_have_ended(lite: Court, desk_of: dict[str, StaffSe
         assert (status, answer["error"]["code"]) == (409, "hearing.not_closed"), path
     status, answer = await get_json(desk_of["clerk"].client, "/api/clerk/hearings/nope/recordings")
     assert (status, answer["error"]["code"]) == (404, "hearing.not_found")
+    # A HEAD would decrypt a whole track for its headers: not offered.
+    head = await desk_of["clerk"].client.head(f"{base}/rec-1/tracks/t")
+    assert head.status == 405
 
 
 async def test_a_recording_that_never_finished_is_listed_without_files(

@@ -87,7 +87,10 @@ async def clerk_recordings(request: web.Request) -> web.Response:
     return web.json_response({"hearing_id": hearing.id, "recordings": found})
 
 
-@routes.get("/api/clerk/hearings/{hearing_id}/recordings/{recording_id}/tracks/{track}")
+# No HEAD: answering one would decrypt and check the whole track only to send its headers.
+@routes.get(
+    "/api/clerk/hearings/{hearing_id}/recordings/{recording_id}/tracks/{track}", allow_head=False
+)
 async def clerk_recording_track(request: web.Request) -> web.StreamResponse:
     services, principal, hearing = await closed_hearing(request)
     entries = await recordings_of(services, hearing.id)
