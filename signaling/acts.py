@@ -10,9 +10,11 @@ whose grace period ran out.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from signaling import protocol as p
+from signaling.conditions import utc_time
 from signaling.errors import CLOSE_NORMAL, RoomError
 from signaling.permissions import Action
 from signaling.procedure import Decision, Procedure
@@ -36,6 +38,7 @@ class Acts:
         audit: Callable[..., Awaitable[int]],
         announce: Callable[[], None],
         lose_seat: Callable[..., Awaitable[None]],
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._procedure = procedure
         self._roster = roster
@@ -45,6 +48,7 @@ class Acts:
         self._audit = audit
         self._announce = announce
         self._lose_seat = lose_seat
+        self._clock = clock
         self.by_action: dict[Action, Act] = {
             Action.ADMIT: self.admit,
             Action.DENY: self.deny,
@@ -120,7 +124,12 @@ class Acts:
         if isinstance(message, p.ConditionMet):
             who = (seat.participant_id, seat.name, seat.role)
             decision = procedure.meet(
-                message.condition, who, message.method, message.document_type, message.note
+                message.condition,
+                who,
+                message.method,
+                message.document_type,
+                message.note,
+                now=lambda: utc_time(self._clock()),
             )
         elif isinstance(message, p.Testimony):
             decision = procedure.testimony(message.action, seat.role, self._roster.present())

@@ -3,17 +3,42 @@
 A condition is met by one participant whose role is in its `satisfied_by`; a `during` condition
 only counts while that participant still holds an admitted seat, so that "the requested-state
 authority is present" cannot be met once and then walk out of the room.
+
+Each met condition carries when it was met (`at`, RFC 3339 UTC in the audit log's own format):
+the room's clock when it recorded it, or the `ts` of its `condition.met` event when a room is
+rebuilt from the log. The time is given to this module, never read here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from signaling.errors import PermissionDenied, RoomError
 from signaling.protocol import DocumentType, MetBy, Role
 from signaling.services import Condition, ConditionRecord, Stage
+
+# The audit log's time format (vc_service.audit.events.TS_FORMAT), so that a time the room shows
+# and the `ts` of the event it wrote read alike.
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_time(seconds: float) -> str:
+    """A POSIX time as RFC 3339 UTC with microseconds and `Z`."""
+    return datetime.fromtimestamp(seconds, UTC).strftime(_TS_FORMAT)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedConditionRecord(ConditionRecord):
+    """A restored condition with the `ts` of its `condition.met` event.
+
+    A subclass only because `ConditionRecord` (signaling/services.py) has no time yet; records
+    without one are restored with `at` None.
+    """
+
+    at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +50,7 @@ class Met:
     method: MetBy
     document_type: DocumentType | None
     note: str | None
+    at: str | None  # RFC 3339 UTC; None only for a restored record that carried no time
 
     def view(self) -> dict[str, Any]:
         return {
@@ -34,6 +60,7 @@ class Met:
             "method": self.method.value,
             "document_type": self.document_type.value if self.document_type else None,
             "note": self.note,
+            "at": self.at,
         }
 
 
@@ -56,6 +83,7 @@ class Checklist:
                     record.method,
                     record.document_type,
                     record.note,
+                    record.at if isinstance(record, DatedConditionRecord) else None,
                 )
 
     def condition_for(self, condition_id: str, role: Role) -> Condition:

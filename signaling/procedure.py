@@ -55,10 +55,17 @@ class Procedure:
         method: MetBy,
         document_type: DocumentType | None,
         note: str | None,
+        now: Callable[[], str],
     ) -> Decision:
+        """`now`: the room's clock as RFC 3339 UTC, read when the decision is applied (once the
+        `condition.met` event is written), so that `met.at` is when the room recorded it."""
         participant_id, name, role = who
         condition = self.checklist.condition_for(condition_id, role)
-        met = Met(condition.id, participant_id, name, role, method, document_type, note)
+
+        def apply() -> None:
+            met = Met(condition.id, participant_id, name, role, method, document_type, note, now())
+            self.checklist.record(met)
+
         fields = {
             "condition": condition.id,
             "citation": condition.citation,
@@ -67,7 +74,7 @@ class Procedure:
             "document_type": document_type.value if document_type else None,
             "note": note,
         }
-        return Decision("condition.met", fields, apply=lambda: self.checklist.record(met))
+        return Decision("condition.met", fields, apply=apply)
 
     def _blockers(self, present: Collection[str]) -> None:
         if self.consent_withdrawn:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from signaling.conditions import DatedConditionRecord
 from signaling.errors import (
     CLOSE_EXCLUDED,
     CLOSE_NORMAL,
@@ -368,6 +371,53 @@ async def test_conditions_restored_after_a_restart_count_once_their_holder_is_ba
     await kit.seat("authority-1")
     await kit.send("judge-1", start)
     assert kit.room.state.value == "testimony"
+
+
+def utc(value: str) -> datetime:
+    """An RFC 3339 UTC time in the audit log's format (microseconds, `Z`)."""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", value), value
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+async def test_room_state_says_when_each_condition_was_met() -> None:
+    kit = Kit()
+    await kit.join("judge-1")
+    await kit.seat("authority-1")
+    before = datetime.now(UTC)
+    await kit.meet("authority-1", "C-AUTHORITY-ID")
+    after = datetime.now(UTC)
+    # Everyone sees the same time, including someone who comes in later.
+    late = await kit.join("witness-1")
+    await kit.admit("witness-1")
+    seen = [
+        {c["id"]: c["met"] for c in inbox.last("room_state")["conditions"]}
+        for inbox in (kit.inboxes["judge-1"], kit.inboxes["authority-1"], late)
+    ]
+    assert seen[0] == seen[1] == seen[2]
+    met = seen[0]["C-AUTHORITY-ID"]
+    assert met["participant"] == "authority-1" and met["method"] == "observation"
+    # Recorded once the event was written, by the room's clock: within this test's window.
+    assert before - timedelta(seconds=1) <= utc(met["at"]) <= after + timedelta(seconds=1)
+    assert seen[0]["C-RIGHTS"] is None
+
+
+async def test_a_restored_condition_keeps_the_time_it_was_met() -> None:
+    dated = DatedConditionRecord(
+        "C-AUTHORITY-ID",
+        "authority-1",
+        Role.AUTHORITY,
+        MetBy.OBSERVATION,
+        at="2026-03-02T09:15:07.250000Z",
+    )
+    undated = ConditionRecord("C-RIGHTS", "judge-1", Role.JUDGE, MetBy.ORAL_DECLARATION)
+    info = replace(hearing(), conditions_met=(dated, undated))
+    kit = Kit(info)
+    judge = await kit.join("judge-1")
+    by_id = {c["id"]: c["met"] for c in judge.last("room_state")["conditions"]}
+    assert by_id["C-AUTHORITY-ID"]["at"] == "2026-03-02T09:15:07.250000Z"
+    assert by_id["C-AUTHORITY-ID"]["name"] == "Authority One"
+    # A directory that does not know the time restores the condition without one.
+    assert by_id["C-RIGHTS"]["at"] is None
 
 
 async def test_ping_answers_even_in_the_lobby() -> None:
