@@ -9,14 +9,18 @@ from typing import Any
 
 import pytest
 
+from signaling.conditions import DatedConditionRecord
+from signaling.credentials import ResumeTokens
 from signaling.errors import AuthError
 from signaling.protocol import DocumentType
 from signaling.protocol import Role as SignalingRole
-from signaling.services import AuthRequest, RecordingRule, Stage
+from signaling.room import Room, RoomSettings
+from signaling.services import AuthRequest, Identity, RecordingRule, Stage
 from tests.hearings.conftest import Login
 from tests.hearings.kit import Court, draft_body, iso, slot
 from tests.hearings.test_invitations import at, codes, during, invite, wrong
 from tests.helpers import csrf_cookie
+from tests.signaling.roomkit import Inbox
 from vc_service.accounts.models import Role
 from vc_service.errors import InvalidStateError
 from vc_service.hearings.gateway import RoomGateway
@@ -203,3 +207,40 @@ async def test_room_events_move_the_life_cycle_and_survive_a_restart(lite: Court
     assert events[-1]["actor"] == {"role": "system", "id": "vc-service", "name": "vc-service"}
     with pytest.raises(ValueError):
         await doors.append(record.id, "participant.left", "not-a-participant", {})
+
+
+async def test_a_room_rebuilt_from_the_log_says_when_each_condition_was_met(lite: Court) -> None:
+    record = await open_hearing(lite)
+    judge, authority = record.participants[0], record.participants[2]
+    doors = gateway(lite)
+    met = {"condition": "identity.verified", "citation": "c", "stage": "during",
+           "method": "identity_document", "document_type": "passport", "note": None}  # fmt: skip
+    await doors.append(record.id, "condition.met", authority.id, met)
+    present = {**met, "condition": "authority.present", "document_type": None}
+    await doors.append(record.id, "condition.met", authority.id, present)
+    written = {
+        e["condition"]: e["ts"]
+        for e in await lite.events(record.id)
+        if e["type"] == "condition.met" and e["stage"] == "during"
+    }
+    assert list(written) == ["identity.verified", "authority.present"]
+    # Another node, or this one after a restart, loads the hearing afresh.
+    info = await gateway(lite).load(record.id)
+    assert info is not None
+    restored = {}
+    for m in info.conditions_met:
+        assert isinstance(m, DatedConditionRecord)
+        restored[m.condition_id] = m.at
+    assert restored == written
+    # ... and the room it opens shows the judge those times, not when the room was rebuilt.
+    settings = RoomSettings(ResumeTokens(b"k" * 32, 3600))
+    room = Room(info, gateway(lite), settings)
+    inbox = Inbox()
+    seated = info.participant(judge.id)
+    assert seated is not None and seated.role is SignalingRole.JUDGE
+    identity = Identity(record.id, judge.id, seated.role, seated.display_name)
+    await room.join(inbox, identity)
+    conditions = {c["id"]: c["met"] for c in inbox.last("room_state")["conditions"]}
+    for cid, ts in written.items():
+        assert conditions[cid]["at"] == ts
+        assert conditions[cid]["participant"] == authority.id

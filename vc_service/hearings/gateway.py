@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from signaling.conditions import DatedConditionRecord
 from signaling.errors import AuthError
 from signaling.protocol import DocumentType, MetBy, Role
 from signaling.services import (
@@ -123,8 +124,9 @@ class RoomGateway:
         )
 
     async def _room_record(self, hearing_id: str) -> tuple[tuple[ConditionRecord, ...], bool]:
-        """Conditions the room recorded as met (and not lapsed since), and whether consent was
-        withdrawn, replayed from the hearing's audit log."""
+        """Conditions the room recorded as met (and not lapsed since), each with the `ts` of its
+        `condition.met` event as when it was met, and whether consent was withdrawn, replayed
+        from the hearing's audit log."""
         met: dict[str, ConditionRecord] = {}
         withdrawn = False
         for raw in await self.hearings.audit.events(hearing_id):
@@ -132,13 +134,14 @@ class RoomGateway:
             kind, actor = event["type"], event["actor"]
             if kind == "condition.met" and event.get("stage") != "before":
                 document = event.get("document_type")
-                met[event["condition"]] = ConditionRecord(
+                met[event["condition"]] = DatedConditionRecord(
                     condition_id=event["condition"],
                     participant_id=actor["id"],
                     role=Role(actor["role"]),
                     method=MetBy(event["method"]),
                     document_type=DocumentType(document) if document else None,
                     note=event.get("note"),
+                    at=event["ts"],
                 )
             for lapsed in event.get("lapsed_conditions") or ():
                 met.pop(lapsed, None)
