@@ -17,14 +17,24 @@ export const DOCUMENTS = {
   other: "Other document",
 };
 
-// When this page first saw each condition met (room_state carries who and how, not when).
-const seenMet = new Map();
-
 function element(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   Object.assign(node, props);
   node.append(...children);
   return node;
+}
+
+// `met.at` (RFC 3339 UTC, microseconds) as a <time> in the viewer's local time; Date parsing
+// is only specified for milliseconds, so the rest of the fraction is dropped first.
+function metAt(at) {
+  if (!at) return null;
+  const moment = new Date(at.replace(/(\.\d{3})\d+/, "$1"));
+  if (Number.isNaN(moment.getTime())) return null;
+  return element("time", {
+    dateTime: at,
+    title: moment.toLocaleString(),
+    textContent: moment.toLocaleTimeString(),
+  });
 }
 
 function select(id, label, options, chosen) {
@@ -66,8 +76,9 @@ function conditionForm(condition, onMeet) {
 }
 
 export function renderConditions(list, conditions, role, onMeet) {
-  // Keep a form the user is filling in: re-render only when the met state changes.
-  const signature = JSON.stringify(conditions.map((c) => [c.id, Boolean(c.met)]));
+  // Keep a form the user is filling in: re-render only when the met state changes (a condition
+  // that lapsed and was met again has a new time).
+  const signature = JSON.stringify(conditions.map((c) => [c.id, c.met ? c.met.at || true : false]));
   if (list.dataset.signature === signature) return;
   list.dataset.signature = signature;
   list.replaceChildren();
@@ -83,15 +94,14 @@ export function renderConditions(list, conditions, role, onMeet) {
       }),
     );
     if (condition.met) {
-      if (!seenMet.has(condition.id)) seenMet.set(condition.id, new Date());
       const met = condition.met;
       const how = METHODS[met.method] || met.method || "";
       const document = met.document_type ? ` (${DOCUMENTS[met.document_type] || met.document_type})` : "";
-      const when = seenMet.get(condition.id).toLocaleTimeString();
-      item.append(element("p", {
-        className: "met-by",
-        textContent: `${met.name} (${met.role}) · ${how}${document} · noted ${when}${met.note ? ` · ${met.note}` : ""}`,
-      }));
+      const when = metAt(met.at);
+      item.append(element("p", { className: "met-by" },
+        `${met.name} (${met.role}) · ${how}${document}`,
+        ...(when ? [" · noted ", when] : []),
+        met.note ? ` · ${met.note}` : ""));
     } else if (condition.stage === "during" && condition.satisfied_by.includes(role)) {
       item.append(conditionForm(condition, onMeet));
     }
