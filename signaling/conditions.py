@@ -31,17 +31,6 @@ def utc_time(seconds: float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DatedConditionRecord(ConditionRecord):
-    """A restored condition with the `ts` of its `condition.met` event.
-
-    A subclass only because `ConditionRecord` (signaling/services.py) has no time yet; records
-    without one are restored with `at` None.
-    """
-
-    at: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Met:
     condition_id: str
     participant_id: str
@@ -83,7 +72,7 @@ class Checklist:
                     record.method,
                     record.document_type,
                     record.note,
-                    record.at if isinstance(record, DatedConditionRecord) else None,
+                    record.at,
                 )
 
     def condition_for(self, condition_id: str, role: Role) -> Condition:

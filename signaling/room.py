@@ -107,6 +107,7 @@ class Room:
             audit=self._audit,
             announce=self._broadcast_state,
             lose_seat=self._lose_seat,
+            clock=self._settings.clock,
         )
 
     def _spawn(self, coro: Any) -> None:

@@ -116,6 +116,7 @@ class ConditionRecord:
     method: MetBy
     document_type: DocumentType | None = None
     note: str | None = None
+    at: str | None = None  # the `ts` of its `condition.met` event (RFC 3339 UTC)
 
 
 @dataclass(frozen=True, slots=True)

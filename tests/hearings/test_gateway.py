@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from signaling.conditions import DatedConditionRecord
 from signaling.credentials import ResumeTokens
 from signaling.errors import AuthError
 from signaling.protocol import DocumentType
 from signaling.protocol import Role as SignalingRole
 from signaling.room import Room, RoomSettings
-from signaling.services import AuthRequest, Identity, RecordingRule, Stage
+from signaling.services import AuthRequest, ConditionRecord, Identity, RecordingRule, Stage
 from tests.hearings.conftest import Login
 from tests.hearings.kit import Court, draft_body, iso, slot
 from tests.hearings.test_invitations import at, codes, during, invite, wrong
@@ -229,7 +228,7 @@ async def test_a_room_rebuilt_from_the_log_says_when_each_condition_was_met(lite
     assert info is not None
     restored = {}
     for m in info.conditions_met:
-        assert isinstance(m, DatedConditionRecord)
+        assert isinstance(m, ConditionRecord)
         restored[m.condition_id] = m.at
     assert restored == written
     # ... and the room it opens shows the judge those times, not when the room was rebuilt.

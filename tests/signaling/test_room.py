@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from signaling.conditions import DatedConditionRecord
 from signaling.errors import (
     CLOSE_EXCLUDED,
     CLOSE_NORMAL,
@@ -402,7 +401,7 @@ async def test_room_state_says_when_each_condition_was_met() -> None:
 
 
 async def test_a_restored_condition_keeps_the_time_it_was_met() -> None:
-    dated = DatedConditionRecord(
+    dated = ConditionRecord(
         "C-AUTHORITY-ID",
         "authority-1",
         Role.AUTHORITY,

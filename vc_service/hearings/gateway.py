@@ -16,7 +16,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from signaling.conditions import DatedConditionRecord
 from signaling.errors import AuthError
 from signaling.protocol import DocumentType, MetBy, Role
 from signaling.services import (
@@ -134,7 +133,7 @@ class RoomGateway:
             kind, actor = event["type"], event["actor"]
             if kind == "condition.met" and event.get("stage") != "before":
                 document = event.get("document_type")
-                met[event["condition"]] = DatedConditionRecord(
+                met[event["condition"]] = ConditionRecord(
                     condition_id=event["condition"],
                     participant_id=actor["id"],
                     role=Role(actor["role"]),
