@@ -140,8 +140,13 @@ def test_the_judge_clears_an_unknown_hearing_which_is_then_scheduled(
 
     # Meanwhile someone else lengthens the hearing: the review is refused, with a way to reload
     # that keeps the note.
+    # A longer hearing is a new window: its working-hours override is given again.
     changed = patch(
-        judge_api, f"/api/hearings/{hearing['id']}", version=hearing["version"], duration_minutes=45
+        judge_api,
+        f"/api/hearings/{hearing['id']}",
+        version=hearing["version"],
+        duration_minutes=45,
+        working_hours_override="browser tests run at any hour of the day",
     )
     press(judge, "Clear the hearing (schedule it)")
     message = judge.locator("#review-message")
