@@ -16,18 +16,20 @@ from vc_service.hearings.openapi_paths import H, ex
 _RID = {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"}
 
 
-def _error(code: str, message: str, **details: Any) -> dict[str, Any]:
+def error_example(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": {**details, **_RID}}}
 
 
-_NOT_SEALED = _error(
+_NOT_SEALED = error_example(
     "hearing.not_sealed",
     "hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is cancelled; its record is available once "
     "sealed",
     state="cancelled",
 )
-_WRONG_ROLE = _error("auth.wrong_role", "this needs the role clerk, judge; you are authority")
-_NOT_CLOSED = _error(
+_WRONG_ROLE = error_example(
+    "auth.wrong_role", "this needs the role clerk, judge; you are authority"
+)
+_NOT_CLOSED = error_example(
     "hearing.not_closed",
     "hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is cancelled; its recordings are available "
     "once the hearing is closed",
@@ -185,7 +187,7 @@ EXTRA_RESPONSES.update(
             "/api/clerk/hearings/{hearing_id}/recordings/{recording_id}/tracks/{track}",
             "not_closed",
         ): _NOT_CLOSED,
-        ("post", "/api/hearings/{hearing_id}/seal", "not_closed"): _error(
+        ("post", "/api/hearings/{hearing_id}/seal", "not_closed"): error_example(
             "hearing.not_closed",
             "hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is cancelled; only a closed hearing "
             "can be sealed",

@@ -6,17 +6,11 @@ sealed hearing are described in each operation and tested in `tests/closing/test
 
 from __future__ import annotations
 
-from typing import Any
-
+from vc_service.closing.clerk_openapi import error_example
 from vc_service.hearings.openapi import EXTRA_OPERATIONS, EXTRA_RESPONSES
 from vc_service.hearings.openapi_paths import H, ex
 
-_RID = {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"}
 _LINE = "— authority.es/juez-rios AAAAAAAAAAAAAAAA"
-
-
-def _error(code: str, message: str, **details: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": {**details, **_RID}}}
 
 
 EXTRA_OPERATIONS.extend(
@@ -65,15 +59,15 @@ EXTRA_OPERATIONS.extend(
 )  # fmt: skip
 EXTRA_RESPONSES.update(
     {
-        ("get", "/api/hearings/{hearing_id}/log/final", "not_sealed"): _error(
+        ("get", "/api/hearings/{hearing_id}/log/final", "not_sealed"): error_example(
             "hearing.not_sealed",
             "the record of hearing 0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001 is not sealed yet",
             hearing_id="0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
         ),
-        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "wrong_role"): _error(
+        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "wrong_role"): error_example(
             "auth.wrong_role", "this needs the role authority; you are clerk"
         ),
-        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "invalid"): _error(
+        ("post", "/api/hearings/{hearing_id}/log/cosignatures", "invalid"): error_example(
             "request.invalid_fields",
             "invalid fields: public_key",
             fields={"public_key": "must be a raw Ed25519 public key (32 bytes)"},

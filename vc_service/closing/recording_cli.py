@@ -18,10 +18,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from vc_service.closing import recording_catalog as catalog
-from vc_service.closing.clerk_routes import LISTED
+from vc_service.closing.recording_routes import ended_hearing
 from vc_service.config import load_settings
-from vc_service.errors import Conflict, NotFound, ServiceError
-from vc_service.hearings.models import Hearing
+from vc_service.errors import ServiceError
 from vc_service.services import Services
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -29,16 +28,7 @@ Body = Callable[[Services, list[catalog.RecordingEntry]], Awaitable[int]]
 
 
 async def _entries(services: Services, hearing_id: str) -> list[catalog.RecordingEntry]:
-    async with services.db.session() as session:
-        hearing = await session.get(Hearing, hearing_id)
-    if hearing is None:
-        raise NotFound(f"no hearing {hearing_id}", code="hearing.not_found")
-    if hearing.state not in LISTED:
-        raise Conflict(
-            f"hearing {hearing_id} is {hearing.state}; its recordings are available once the "
-            "hearing is closed",
-            code="hearing.not_closed",
-        )
+    await ended_hearing(services, hearing_id, court_id=None)
     events = [json.loads(raw) for raw in await services.audit.events(hearing_id)]
     data_dir = services.settings.data_dir
     return await asyncio.to_thread(catalog.catalog, events, data_dir, hearing_id)

@@ -43,15 +43,13 @@ STALE_SECONDS = 3600
 MEDIA_TYPES = {"audio": "audio/webm", "video": "video/webm"}
 
 
-async def closed_hearing(request: web.Request) -> tuple[Services, Principal, Hearing]:
-    """The clerk API's access rule, then: the hearing has ended (closed or sealed)."""
-    principal = require(request, *READERS)
-    services = request.app[SERVICES]
-    hearing_id = request.match_info["hearing_id"]
+async def ended_hearing(services: Services, hearing_id: str, court_id: str | None) -> Hearing:
+    """The hearing (of `court_id`'s court, when given) once it has ended (closed or sealed)."""
     async with services.db.session() as session:
         hearing = await session.get(Hearing, hearing_id)
-    if hearing is None or hearing.court_id != principal.court_id:
-        raise NotFound(f"no hearing {hearing_id} in your court", code="hearing.not_found")
+    if hearing is None or (court_id is not None and hearing.court_id != court_id):
+        where = "" if court_id is None else " in your court"
+        raise NotFound(f"no hearing {hearing_id}{where}", code="hearing.not_found")
     if hearing.state not in LISTED:
         raise Conflict(
             f"hearing {hearing.id} is {hearing.state}; its recordings are available once the "
@@ -59,6 +57,14 @@ async def closed_hearing(request: web.Request) -> tuple[Services, Principal, Hea
             code="hearing.not_closed",
             details={"state": hearing.state},
         )
+    return hearing
+
+
+async def closed_hearing(request: web.Request) -> tuple[Services, Principal, Hearing]:
+    """The clerk API's access rule, then: the hearing has ended (closed or sealed)."""
+    principal = require(request, *READERS)
+    services = request.app[SERVICES]
+    hearing = await ended_hearing(services, request.match_info["hearing_id"], principal.court_id)
     return services, principal, hearing
 
 
