@@ -6,6 +6,247 @@ from __future__ import annotations
 
 from typing import Any
 
+# The story's hearing as the service describes it (`hearing_view`): DE -> FR criminal, a
+# consenting witness.
+HEARING: dict[str, Any] = {
+    "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
+    "version": 1,
+    "state": "scheduled",
+    "court": {
+        "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0112",
+        "name": "Landgericht Berlin",
+        "state": "DE",
+        "time_zone": "Europe/Berlin",
+    },
+    "requesting_state": "DE",
+    "requested_state": "FR",
+    "venue": {
+        "name": "Tribunal judiciaire de Strasbourg, salle 3",
+        "time_zone": "Europe/Paris",
+    },
+    "proceeding": "criminal",
+    "case_reference": "2 KLs 41/26",
+    "starts_at": "2027-03-02T09:00:00.000000Z",
+    "ends_at": "2027-03-02T10:30:00.000000Z",
+    "duration_minutes": 90,
+    "times": {
+        "requesting": {
+            "starts": {
+                "local": "2027-03-02T10:00+01:00",
+                "time_zone": "Europe/Berlin",
+                "abbreviation": "CET",
+            },
+            "ends": {
+                "local": "2027-03-02T11:30+01:00",
+                "time_zone": "Europe/Berlin",
+                "abbreviation": "CET",
+            },
+        },
+        "requested": {
+            "starts": {
+                "local": "2027-03-02T10:00+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+            "ends": {
+                "local": "2027-03-02T11:30+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+        },
+    },
+    "recording": {"requested": False, "rule": "unknown", "lawful": False},
+    "legal": {
+        "status": "conditional",
+        "decision": {
+            "decision": "conditional",
+            "requesting": "DE",
+            "requested": "FR",
+            "proceeding": "criminal",
+            "role": "witness",
+            "consent": "yes",
+            "date": "2027-03-02",
+            "regimes": [
+                {
+                    "id": "eu_eio_art24",
+                    "name": "Directive 2014/41/EU (European "
+                    "Investigation Order): hearing by "
+                    "videoconference",
+                    "citation": "Directive 2014/41/EU Art 24; "
+                    "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
+                }
+            ],
+            "conditions": [
+                {
+                    "id": "request.accepted",
+                    "text": "An EIO for a hearing by "
+                    "videoconference was recognised by the "
+                    "executing authority, which summons "
+                    "the person (time and venue) under its "
+                    "law.",
+                    "citation": "Dir 2014/41/EU Art 24(1), 24(3); "
+                    "http://legislation.gov.uk/eudr/2014/41/article/24",
+                    "stage": "before",
+                    "satisfied_by": ["judge", "authority"],
+                    "confidence": "V",
+                    "params": {},
+                },
+                {
+                    "id": "protection.measures_agreed",
+                    "text": "Measures for the protection of the "
+                    "person are agreed between the states "
+                    "if needed.",
+                    "citation": "Dir 2014/41/EU Art 24(5)(b); "
+                    "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
+                    "stage": "before",
+                    "satisfied_by": ["judge", "authority"],
+                    "confidence": "K",
+                    "params": {},
+                },
+                {
+                    "id": "authority.present",
+                    "text": "A competent judicial authority of the "
+                    "requested state is present, assisted "
+                    "by an interpreter where needed, and "
+                    "is responsible for identifying the "
+                    "person and for respect of the "
+                    "fundamental principles of its law.",
+                    "citation": "Dir 2014/41/EU Art 24(5)(a); "
+                    "http://legislation.gov.uk/eudr/2014/41/article/24",
+                    "stage": "during",
+                    "satisfied_by": ["authority"],
+                    "confidence": "V",
+                    "params": {},
+                },
+            ],
+            "reasons": [],
+            "recording": {
+                "rule": "unknown",
+                "citation": "DE (requesting): profile field "
+                "outgoing.recording_criminal: no "
+                "source found [U] | FR (requested): "
+                "profile field "
+                "incoming.criminal.recording: no "
+                "source found [U]",
+            },
+        },
+        "review": None,
+    },
+    "conditions_met": {},
+    "working_hours_override": None,
+    "cancel_reason": None,
+    "person_heard": {
+        "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
+        "role": "witness",
+        "name": "Camille Martin",
+        "email": "camille@example.org",
+        "language": "fr",
+        "time_zone": "Europe/Paris",
+        "heard": True,
+        "consent": "yes",
+        "user_id": None,
+        "starts": {
+            "local": "2027-03-02T10:00+01:00",
+            "time_zone": "Europe/Paris",
+            "abbreviation": "CET",
+        },
+        "ends": {
+            "local": "2027-03-02T11:30+01:00",
+            "time_zone": "Europe/Paris",
+            "abbreviation": "CET",
+        },
+    },
+    "participants": [
+        {
+            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0113",
+            "role": "judge",
+            "name": "Judge",
+            "email": "",
+            "language": "",
+            "time_zone": "UTC",
+            "heard": False,
+            "consent": None,
+            "user_id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0111",
+            "starts": {
+                "local": "2027-03-02T09:00+00:00",
+                "time_zone": "UTC",
+                "abbreviation": "UTC",
+            },
+            "ends": {
+                "local": "2027-03-02T10:30+00:00",
+                "time_zone": "UTC",
+                "abbreviation": "UTC",
+            },
+        },
+        {
+            "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
+            "role": "witness",
+            "name": "Camille Martin",
+            "email": "camille@example.org",
+            "language": "fr",
+            "time_zone": "Europe/Paris",
+            "heard": True,
+            "consent": "yes",
+            "user_id": None,
+            "starts": {
+                "local": "2027-03-02T10:00+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+            "ends": {
+                "local": "2027-03-02T11:30+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+        },
+        {
+            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0114",
+            "role": "authority",
+            "name": "Juge Leroy",
+            "email": "",
+            "language": "",
+            "time_zone": "Europe/Paris",
+            "heard": False,
+            "consent": None,
+            "user_id": None,
+            "starts": {
+                "local": "2027-03-02T10:00+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+            "ends": {
+                "local": "2027-03-02T11:30+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+        },
+        {
+            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0115",
+            "role": "interpreter",
+            "name": "Ana Weber",
+            "email": "ana@example.org",
+            "language": "",
+            "time_zone": "Europe/Paris",
+            "heard": False,
+            "consent": None,
+            "user_id": None,
+            "starts": {
+                "local": "2027-03-02T10:00+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+            "ends": {
+                "local": "2027-03-02T11:30+01:00",
+                "time_zone": "Europe/Paris",
+                "abbreviation": "CET",
+            },
+        },
+    ],
+    "created_at": "2027-02-01T12:00:00.000000Z",
+    "updated_at": "2027-02-01T12:00:00.000000Z",
+}
+
+
 RESPONSES: dict[tuple[str, str, str], Any] = {
     ("get", "/healthz", "ok"): {"status": "ok"},
     ("get", "/readyz", "ok"): {
@@ -53,243 +294,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             "details": {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"},
         }
     },
-    ("post", "/api/hearings", "ok"): {
-        "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
-        "version": 1,
-        "state": "scheduled",
-        "court": {
-            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0112",
-            "name": "Landgericht Berlin",
-            "state": "DE",
-            "time_zone": "Europe/Berlin",
-        },
-        "requesting_state": "DE",
-        "requested_state": "FR",
-        "venue": {
-            "name": "Tribunal judiciaire de Strasbourg, salle 3",
-            "time_zone": "Europe/Paris",
-        },
-        "proceeding": "criminal",
-        "case_reference": "2 KLs 41/26",
-        "starts_at": "2027-03-02T09:00:00.000000Z",
-        "ends_at": "2027-03-02T10:30:00.000000Z",
-        "duration_minutes": 90,
-        "times": {
-            "requesting": {
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Berlin",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Berlin",
-                    "abbreviation": "CET",
-                },
-            },
-            "requested": {
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-        },
-        "recording": {"requested": False, "rule": "unknown", "lawful": False},
-        "legal": {
-            "status": "conditional",
-            "decision": {
-                "decision": "conditional",
-                "requesting": "DE",
-                "requested": "FR",
-                "proceeding": "criminal",
-                "role": "witness",
-                "consent": "yes",
-                "date": "2027-03-02",
-                "regimes": [
-                    {
-                        "id": "eu_eio_art24",
-                        "name": "Directive 2014/41/EU (European "
-                        "Investigation Order): hearing by "
-                        "videoconference",
-                        "citation": "Directive 2014/41/EU Art 24; "
-                        "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
-                    }
-                ],
-                "conditions": [
-                    {
-                        "id": "request.accepted",
-                        "text": "An EIO for a hearing by "
-                        "videoconference was recognised by the "
-                        "executing authority, which summons "
-                        "the person (time and venue) under its "
-                        "law.",
-                        "citation": "Dir 2014/41/EU Art 24(1), 24(3); "
-                        "http://legislation.gov.uk/eudr/2014/41/article/24",
-                        "stage": "before",
-                        "satisfied_by": ["judge", "authority"],
-                        "confidence": "V",
-                        "params": {},
-                    },
-                    {
-                        "id": "protection.measures_agreed",
-                        "text": "Measures for the protection of the "
-                        "person are agreed between the states "
-                        "if needed.",
-                        "citation": "Dir 2014/41/EU Art 24(5)(b); "
-                        "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
-                        "stage": "before",
-                        "satisfied_by": ["judge", "authority"],
-                        "confidence": "K",
-                        "params": {},
-                    },
-                    {
-                        "id": "authority.present",
-                        "text": "A competent judicial authority of the "
-                        "requested state is present, assisted "
-                        "by an interpreter where needed, and "
-                        "is responsible for identifying the "
-                        "person and for respect of the "
-                        "fundamental principles of its law.",
-                        "citation": "Dir 2014/41/EU Art 24(5)(a); "
-                        "http://legislation.gov.uk/eudr/2014/41/article/24",
-                        "stage": "during",
-                        "satisfied_by": ["authority"],
-                        "confidence": "V",
-                        "params": {},
-                    },
-                ],
-                "reasons": [],
-                "recording": {
-                    "rule": "unknown",
-                    "citation": "DE (requesting): profile field "
-                    "outgoing.recording_criminal: no "
-                    "source found [U] | FR (requested): "
-                    "profile field "
-                    "incoming.criminal.recording: no "
-                    "source found [U]",
-                },
-            },
-            "review": None,
-        },
-        "conditions_met": {},
-        "working_hours_override": None,
-        "cancel_reason": None,
-        "person_heard": {
-            "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
-            "role": "witness",
-            "name": "Camille Martin",
-            "email": "camille@example.org",
-            "language": "fr",
-            "time_zone": "Europe/Paris",
-            "heard": True,
-            "consent": "yes",
-            "user_id": None,
-            "starts": {
-                "local": "2027-03-02T10:00+01:00",
-                "time_zone": "Europe/Paris",
-                "abbreviation": "CET",
-            },
-            "ends": {
-                "local": "2027-03-02T11:30+01:00",
-                "time_zone": "Europe/Paris",
-                "abbreviation": "CET",
-            },
-        },
-        "participants": [
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0113",
-                "role": "judge",
-                "name": "Judge",
-                "email": "",
-                "language": "",
-                "time_zone": "UTC",
-                "heard": False,
-                "consent": None,
-                "user_id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0111",
-                "starts": {
-                    "local": "2027-03-02T09:00+00:00",
-                    "time_zone": "UTC",
-                    "abbreviation": "UTC",
-                },
-                "ends": {
-                    "local": "2027-03-02T10:30+00:00",
-                    "time_zone": "UTC",
-                    "abbreviation": "UTC",
-                },
-            },
-            {
-                "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
-                "role": "witness",
-                "name": "Camille Martin",
-                "email": "camille@example.org",
-                "language": "fr",
-                "time_zone": "Europe/Paris",
-                "heard": True,
-                "consent": "yes",
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0114",
-                "role": "authority",
-                "name": "Juge Leroy",
-                "email": "",
-                "language": "",
-                "time_zone": "Europe/Paris",
-                "heard": False,
-                "consent": None,
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0115",
-                "role": "interpreter",
-                "name": "Ana Weber",
-                "email": "ana@example.org",
-                "language": "",
-                "time_zone": "Europe/Paris",
-                "heard": False,
-                "consent": None,
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-        ],
-        "created_at": "2027-02-01T12:00:00.000000Z",
-        "updated_at": "2027-02-01T12:00:00.000000Z",
-    },
+    ("post", "/api/hearings", "ok"): HEARING,
     ("post", "/api/hearings", "double_booked"): {
         "error": {
             "code": "hearing.conflict",
@@ -550,243 +555,8 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             }
         ]
     },
-    ("get", "/api/hearings/{hearing_id}", "ok"): {
-        "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
-        "version": 1,
-        "state": "scheduled",
-        "court": {
-            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0112",
-            "name": "Landgericht Berlin",
-            "state": "DE",
-            "time_zone": "Europe/Berlin",
-        },
-        "requesting_state": "DE",
-        "requested_state": "FR",
-        "venue": {
-            "name": "Tribunal judiciaire de Strasbourg, salle 3",
-            "time_zone": "Europe/Paris",
-        },
-        "proceeding": "criminal",
-        "case_reference": "2 KLs 41/26",
-        "starts_at": "2027-03-02T09:00:00.000000Z",
-        "ends_at": "2027-03-02T10:30:00.000000Z",
-        "duration_minutes": 90,
-        "times": {
-            "requesting": {
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Berlin",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Berlin",
-                    "abbreviation": "CET",
-                },
-            },
-            "requested": {
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-        },
-        "recording": {"requested": False, "rule": "unknown", "lawful": False},
-        "legal": {
-            "status": "conditional",
-            "decision": {
-                "decision": "conditional",
-                "requesting": "DE",
-                "requested": "FR",
-                "proceeding": "criminal",
-                "role": "witness",
-                "consent": "yes",
-                "date": "2027-03-02",
-                "regimes": [
-                    {
-                        "id": "eu_eio_art24",
-                        "name": "Directive 2014/41/EU (European "
-                        "Investigation Order): hearing by "
-                        "videoconference",
-                        "citation": "Directive 2014/41/EU Art 24; "
-                        "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
-                    }
-                ],
-                "conditions": [
-                    {
-                        "id": "request.accepted",
-                        "text": "An EIO for a hearing by "
-                        "videoconference was recognised by the "
-                        "executing authority, which summons "
-                        "the person (time and venue) under its "
-                        "law.",
-                        "citation": "Dir 2014/41/EU Art 24(1), 24(3); "
-                        "http://legislation.gov.uk/eudr/2014/41/article/24",
-                        "stage": "before",
-                        "satisfied_by": ["judge", "authority"],
-                        "confidence": "V",
-                        "params": {},
-                    },
-                    {
-                        "id": "protection.measures_agreed",
-                        "text": "Measures for the protection of the "
-                        "person are agreed between the states "
-                        "if needed.",
-                        "citation": "Dir 2014/41/EU Art 24(5)(b); "
-                        "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
-                        "stage": "before",
-                        "satisfied_by": ["judge", "authority"],
-                        "confidence": "K",
-                        "params": {},
-                    },
-                    {
-                        "id": "authority.present",
-                        "text": "A competent judicial authority of the "
-                        "requested state is present, assisted "
-                        "by an interpreter where needed, and "
-                        "is responsible for identifying the "
-                        "person and for respect of the "
-                        "fundamental principles of its law.",
-                        "citation": "Dir 2014/41/EU Art 24(5)(a); "
-                        "http://legislation.gov.uk/eudr/2014/41/article/24",
-                        "stage": "during",
-                        "satisfied_by": ["authority"],
-                        "confidence": "V",
-                        "params": {},
-                    },
-                ],
-                "reasons": [],
-                "recording": {
-                    "rule": "unknown",
-                    "citation": "DE (requesting): profile field "
-                    "outgoing.recording_criminal: no "
-                    "source found [U] | FR (requested): "
-                    "profile field "
-                    "incoming.criminal.recording: no "
-                    "source found [U]",
-                },
-            },
-            "review": None,
-        },
-        "conditions_met": {},
-        "working_hours_override": None,
-        "cancel_reason": None,
-        "person_heard": {
-            "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
-            "role": "witness",
-            "name": "Camille Martin",
-            "email": "camille@example.org",
-            "language": "fr",
-            "time_zone": "Europe/Paris",
-            "heard": True,
-            "consent": "yes",
-            "user_id": None,
-            "starts": {
-                "local": "2027-03-02T10:00+01:00",
-                "time_zone": "Europe/Paris",
-                "abbreviation": "CET",
-            },
-            "ends": {
-                "local": "2027-03-02T11:30+01:00",
-                "time_zone": "Europe/Paris",
-                "abbreviation": "CET",
-            },
-        },
-        "participants": [
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0113",
-                "role": "judge",
-                "name": "Judge",
-                "email": "",
-                "language": "",
-                "time_zone": "UTC",
-                "heard": False,
-                "consent": None,
-                "user_id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0111",
-                "starts": {
-                    "local": "2027-03-02T09:00+00:00",
-                    "time_zone": "UTC",
-                    "abbreviation": "UTC",
-                },
-                "ends": {
-                    "local": "2027-03-02T10:30+00:00",
-                    "time_zone": "UTC",
-                    "abbreviation": "UTC",
-                },
-            },
-            {
-                "id": "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001",
-                "role": "witness",
-                "name": "Camille Martin",
-                "email": "camille@example.org",
-                "language": "fr",
-                "time_zone": "Europe/Paris",
-                "heard": True,
-                "consent": "yes",
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0114",
-                "role": "authority",
-                "name": "Juge Leroy",
-                "email": "",
-                "language": "",
-                "time_zone": "Europe/Paris",
-                "heard": False,
-                "consent": None,
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-            {
-                "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0115",
-                "role": "interpreter",
-                "name": "Ana Weber",
-                "email": "ana@example.org",
-                "language": "",
-                "time_zone": "Europe/Paris",
-                "heard": False,
-                "consent": None,
-                "user_id": None,
-                "starts": {
-                    "local": "2027-03-02T10:00+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-                "ends": {
-                    "local": "2027-03-02T11:30+01:00",
-                    "time_zone": "Europe/Paris",
-                    "abbreviation": "CET",
-                },
-            },
-        ],
-        "created_at": "2027-02-01T12:00:00.000000Z",
-        "updated_at": "2027-02-01T12:00:00.000000Z",
-    },
+    # Reading a hearing back gives exactly what creating it answered.
+    ("get", "/api/hearings/{hearing_id}", "ok"): HEARING,
     ("post", "/api/hearings/{hearing_id}/participants", "ok"): {
         "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
         "version": 1,
