@@ -32,29 +32,35 @@ def verify_sh(folder: Path, key_name: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.fixture
-async def desk_of(lite: Court) -> AsyncIterator[dict[str, StaffSession]]:
-    """Signed-in staff: the hearing court's clerk and judge, another court's clerk, an
-    authority of the requested state."""
-    services = lite.services
+Client = TestClient[web.Request, web.Application]
+
+
+async def staff_of(
+    desk: Court, app: web.Application, clients: list[Client]
+) -> dict[str, StaffSession]:
+    """Signed in: the hearing court's clerk and judge, another court's clerk, an authority of
+    the requested state. Each client is added to `clients` for the caller to close."""
     people = {
-        "clerk": (Role.CLERK, lite.judge.principal.court_id),
-        "judge": (Role.JUDGE, lite.judge.principal.court_id),
-        "other_clerk": (Role.CLERK, lite.other_judge.principal.court_id),
-        "authority": (Role.AUTHORITY, lite.authority_fr.principal.court_id),
+        "clerk": (Role.CLERK, desk.judge.principal.court_id),
+        "judge": (Role.JUDGE, desk.judge.principal.court_id),
+        "other_clerk": (Role.CLERK, desk.other_judge.principal.court_id),
+        "authority": (Role.AUTHORITY, desk.authority_fr.principal.court_id),
     }
-    clients: list[TestClient[web.Request, web.Application]] = []
     signed: dict[str, StaffSession] = {}
-    app = create_app(services)
     for username, (role, court_id) in people.items():
-        await make_user(services, username, role, court_id=court_id)
-        client: TestClient[web.Request, web.Application] = TestClient(
-            TestServer(app, host="127.0.0.1")
-        )
+        await make_user(desk.services, username, role, court_id=court_id)
+        client: Client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         signed[username] = await sign_in(client, username)
-    yield signed
+    return signed
+
+
+@pytest.fixture
+async def desk_of(lite: Court) -> AsyncIterator[dict[str, StaffSession]]:
+    """Signed-in staff of `staff_of` on the `lite` court."""
+    clients: list[Client] = []
+    yield await staff_of(lite, create_app(lite.services), clients)
     for client in clients:
         await client.close()
 

@@ -10,122 +10,53 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
-from signaling.client import MediaParticipant
 from tests.closing.story import closed_hearing
-from tests.conftest import make_settings
-from tests.hearings.kit import Court, court, patched_profiles
+from tests.closing.test_clerk_api import Client, staff_of
+from tests.hearings.kit import Court
 from tests.hearings.test_gateway import gateway
-from tests.helpers import StaffSession, make_user, sign_in
-from tests.live_recording.kit import KINDS, connected_to_recorder, eventually, tracks_of
-from tests.live_recording.test_app_recording import open_recorded_hearing
-from vc_service import cli, migrate
-from vc_service.accounts.models import Role
+from tests.helpers import StaffSession
+from tests.live_recording.kit import eventually
+from tests.live_recording.test_app_recording import (
+    lawful,
+    open_recorded_hearing,
+    recording_finished,
+    recording_room,
+)
+from tests.signaling.conftest import loopback_ice
+from vc_service import cli
 from vc_service.closing.sealing import wait_background
 from vc_service.hearings.lifecycle import State
 from vc_service.http.app import create_app
-from vc_service.http.live import LIVE
-from vc_service.live_recording import LiveRecorders, LiveRecording
+from vc_service.live_recording import LiveRecording
 from vc_service.services import Services
 
-Client = TestClient[web.Request, web.Application]
+__all__ = ["lawful", "loopback_ice"]  # fixtures shared with the live recording tests
 EBML = bytes.fromhex("1a45dfa3")  # every WebM file starts with this
 LONG_FINISH_SECONDS = 3
-
-
-@pytest.fixture
-def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
-    """aioice skips 127.0.0.1 and gathers the machine's other addresses: keep media on loopback."""
-    import aioice.ice
-
-    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
-
-
-@pytest.fixture
-async def lawful(tmp_path: Path) -> AsyncIterator[Court]:
-    """A court whose (test) profiles make criminal recording DE -> FR lawful."""
-    profiles = patched_profiles(tmp_path / "profiles")
-    settings = make_settings(tmp_path / "var", VC_LEGAL_PROFILES_DIR=str(profiles))
-    built = Services.build(settings)
-    await migrate.upgrade(built.db)
-    yield await court(built)
-    await built.close()
-
-
-async def staff_of(
-    desk: Court, app: web.Application, clients: list[Client]
-) -> dict[str, StaffSession]:
-    """Signed in: the hearing court's clerk and judge, another court's clerk, an authority."""
-    people = {
-        "clerk": (Role.CLERK, desk.judge.principal.court_id),
-        "judge": (Role.JUDGE, desk.judge.principal.court_id),
-        "other_clerk": (Role.CLERK, desk.other_judge.principal.court_id),
-        "authority": (Role.AUTHORITY, desk.authority_fr.principal.court_id),
-    }
-    signed: dict[str, StaffSession] = {}
-    for username, (role, court_id) in people.items():
-        await make_user(desk.services, username, role, court_id=court_id)
-        client: Client = TestClient(TestServer(app, host="127.0.0.1"))
-        await client.start_server()
-        clients.append(client)
-        signed[username] = await sign_in(client, username)
-    return signed
 
 
 async def record_and_end(
     desk: Court, server: TestServer, hearing_id: str, *, stop_first: bool = True
 ) -> None:
-    """Judge and authority (real aiortc peers) in the room; recording until every track has a
-    segment in the log; the judge stops the recording and waits for `recording.finished`
-    (unless not `stop_first`), then ends the hearing."""
-    recorders = server.app[LIVE].node.services.recorder
-    assert isinstance(recorders, LiveRecorders)
-    recorders.host_addresses, recorders.segment_ms = ("127.0.0.1",), 1000
-    url = f"ws://127.0.0.1:{server.port}/ws/hearings/{hearing_id}"
-    async with aiohttp.ClientSession() as session:
-        judge, authority = MediaParticipant(session, url), MediaParticipant(session, url)
-        try:
-            grant = await desk.hearings.join_with_account(desk.judge.principal, hearing_id)
-            await judge.join(session=grant.credential)
-            grant = await desk.hearings.join_with_account(desk.authority_fr.principal, hearing_id)
-            await authority.join(session=grant.credential)
-            await judge.wait_for(lambda: bool((judge.last("lobby") or {}).get("waiting")))
-            await judge.send({"type": "admit", "peer": authority.peer})
-            await judge.send({"type": "recording", "action": "start"})
-            for person in (judge, authority):
-                await person.wait_for(connected_to_recorder(person), within=20)
-            wanted = {(p.peer, kind) for p in (judge, authority) for kind in KINDS}
-
-            async def all_tracks_logged() -> bool:
-                segments = [
-                    e for e in await desk.events(hearing_id) if e["type"] == "media.segment"
-                ]
-                return wanted <= tracks_of(segments)
-
-            await eventually(all_tracks_logged, within=20)
-            if stop_first:
-                await judge.send({"type": "recording", "action": "stop"})
-                await eventually(finished(desk, hearing_id), within=60)
-            await judge.send({"type": "end", "reason": "heard"})
-            await judge.wait_for(lambda: judge.last("closed") is not None, within=10)
-        finally:
-            for person in (judge, authority):
-                await person.close()
-
-
-def finished(desk: Court, hearing_id: str) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return "recording.finished" in await desk.event_types(hearing_id)
-
-    return check
+    """Judge and authority record (`recording_room`); the judge stops the recording and waits
+    for `recording.finished` (unless not `stop_first`), then ends the hearing."""
+    async with (
+        aiohttp.ClientSession() as session,
+        recording_room(desk, server, session, hearing_id) as (judge, _, _),
+    ):
+        if stop_first:
+            await judge.send({"type": "recording", "action": "stop"})
+            await eventually(recording_finished(desk, hearing_id), within=60)
+        await judge.send({"type": "end", "reason": "heard"})
+        await judge.wait_for(lambda: judge.last("closed") is not None, within=10)
 
 
 async def sealed(desk: Court, hearing_id: str) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ with their join credentials, the real audit store and the service's data directo
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,22 +65,22 @@ async def events(desk: Court, hearing_id: str) -> list[dict[str, Any]]:
     return [json.loads(raw) for raw in await desk.services.audit.events(hearing_id)]
 
 
-async def test_judge_records_a_lawful_hearing_through_the_service(
-    lawful: Court, session: aiohttp.ClientSession
-) -> None:
-    services = lawful.services
-    hearing_id = await open_recorded_hearing(lawful)
-    server = TestServer(create_app(services), host="127.0.0.1")
-    await server.start_server()
+@asynccontextmanager
+async def recording_room(
+    desk: Court, server: TestServer, session: aiohttp.ClientSession, hearing_id: str
+) -> AsyncIterator[tuple[MediaParticipant, MediaParticipant, set[tuple[str, str]]]]:
+    """Judge and authority (real aiortc peers) join with their accounts' credentials, the judge
+    admits the authority and starts recording; yields them, with the (peer, kind) tracks
+    wanted, once every track has a segment in the log. The peers are closed on exit."""
     recorders = server.app[LIVE].node.services.recorder
     assert isinstance(recorders, LiveRecorders)
     recorders.host_addresses, recorders.segment_ms = ("127.0.0.1",), 1000
     url = f"ws://127.0.0.1:{server.port}/ws/hearings/{hearing_id}"
     judge, authority = MediaParticipant(session, url), MediaParticipant(session, url)
     try:
-        grant = await lawful.hearings.join_with_account(lawful.judge.principal, hearing_id)
+        grant = await desk.hearings.join_with_account(desk.judge.principal, hearing_id)
         await judge.join(session=grant.credential)
-        grant = await lawful.hearings.join_with_account(lawful.authority_fr.principal, hearing_id)
+        grant = await desk.hearings.join_with_account(desk.authority_fr.principal, hearing_id)
         await authority.join(session=grant.credential)
         await judge.wait_for(lambda: bool((judge.last("lobby") or {}).get("waiting")))
         await judge.send({"type": "admit", "peer": authority.peer})
@@ -88,22 +89,38 @@ async def test_judge_records_a_lawful_hearing_through_the_service(
             await person.wait_for(connected_to_recorder(person), within=20)
         wanted = {(p.peer, kind) for p in (judge, authority) for kind in KINDS}
 
-        async def logged() -> list[dict[str, Any]]:
-            return [e for e in await events(lawful, hearing_id) if e["type"] == "media.segment"]
-
         async def all_tracks_logged() -> bool:
-            return wanted <= tracks_of(await logged())
-
-        async def recording_finished() -> bool:
-            return "recording.finished" in [e["type"] for e in await events(lawful, hearing_id)]
+            segments = [e for e in await events(desk, hearing_id) if e["type"] == "media.segment"]
+            return wanted <= tracks_of(segments)
 
         await eventually(all_tracks_logged, within=20)
-        await judge.send({"type": "recording", "action": "stop"})
-        await eventually(recording_finished, within=60)
-        assert recorder_peer(judge) == recorder_peer(authority)
+        yield judge, authority, wanted
     finally:
         for person in (judge, authority):
             await person.close()
+
+
+def recording_finished(desk: Court, hearing_id: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return "recording.finished" in [e["type"] for e in await events(desk, hearing_id)]
+
+    return check
+
+
+async def test_judge_records_a_lawful_hearing_through_the_service(
+    lawful: Court, session: aiohttp.ClientSession
+) -> None:
+    services = lawful.services
+    hearing_id = await open_recorded_hearing(lawful)
+    server = TestServer(create_app(services), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with recording_room(lawful, server, session, hearing_id) as room:
+            judge, authority, wanted = room
+            await judge.send({"type": "recording", "action": "stop"})
+            await eventually(recording_finished(lawful, hearing_id), within=60)
+            assert recorder_peer(judge) == recorder_peer(authority)
+    finally:
         await server.close()
 
     log = await events(lawful, hearing_id)
