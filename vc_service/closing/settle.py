@@ -28,29 +28,40 @@ RETRY_SECONDS = 30.0
 POLL_SECONDS = 0.25
 
 
-async def running_recordings(audit: AuditStore, hearing_id: str) -> list[str]:
-    """Recordings the log shows started and neither finished nor failed, in start order."""
-    started: list[str] = []
-    settled: set[str] = set()
-    for raw in await audit.events(hearing_id):
-        event = json.loads(raw)
-        if event["type"] == STARTED:
-            started.append(str(event["recording"]))
-        elif event["type"] in SETTLED and "recording" in event:
-            settled.add(str(event["recording"]))
-    return [recording for recording in started if recording not in settled]
+class _Recordings:
+    """Which recordings the log shows started and not yet settled, read incrementally: the wait
+    re-reads the log only when its size (one row) says something was appended."""
+
+    def __init__(self, audit: AuditStore, hearing_id: str) -> None:
+        self.audit, self.hearing_id = audit, hearing_id
+        self.seen = 0
+        self.started: list[str] = []
+        self.settled: set[str] = set()
+
+    async def running(self) -> list[str]:
+        if self.seen == 0 or await self.audit.size(self.hearing_id) > self.seen:
+            events = await self.audit.events(self.hearing_id)
+            for raw in events[self.seen :]:
+                event = json.loads(raw)
+                if event["type"] == STARTED:
+                    self.started.append(str(event["recording"]))
+                elif event["type"] in SETTLED and "recording" in event:
+                    self.settled.add(str(event["recording"]))
+            self.seen = len(events)
+        return [recording for recording in self.started if recording not in self.settled]
 
 
 async def settle_recordings(audit: AuditStore, hearing_id: str, within: float) -> list[str]:
     """Wait up to `within` seconds for running recordings to report; record the rest as
     unfinished. Returns the recordings given up on."""
     deadline = time.monotonic() + within
-    running = await running_recordings(audit, hearing_id)
+    recordings = _Recordings(audit, hearing_id)
+    running = await recordings.running()
     if running:
         log.info("hearing %s: waiting for recordings %s to finish", hearing_id, running)
     while running and time.monotonic() < deadline:
         await asyncio.sleep(POLL_SECONDS)
-        running = await running_recordings(audit, hearing_id)
+        running = await recordings.running()
     for recording in running:
         log.warning(
             "hearing %s: recording %s did not finish in %.0f s", hearing_id, recording, within
