@@ -160,6 +160,11 @@ class SignedNote:
         return self.body + b"\n" + "".join(sig.line() for sig in self.signatures).encode("utf-8")
 
 
+def parse_signature_line(line: str) -> NoteSignature:
+    """One signature line, without its newline (no signature is verified here)."""
+    return _parse_signature_line(line)
+
+
 def _parse_signature_line(line: str) -> NoteSignature:
     if not line.startswith(_DASH):
         raise CheckpointError(
