@@ -108,13 +108,13 @@ function onStatus(change) {
 }
 
 // After the end the service seals the record (minutes, final signed checkpoint): say where it is.
+const RECORDS = ["/clerk", "Signed records and minutes",
+  "Once it is sealed (a few seconds), its signed record and minutes are on the records page."];
 const AFTER_END = {
   authority: ["/authority#sealed-heading", "Cosign the sealed record",
     "Once it is sealed (a few seconds), you can cosign its record with your own key."],
-  judge: ["/clerk", "Signed records and minutes",
-    "Once it is sealed (a few seconds), its signed record and minutes are on the records page."],
-  clerk: ["/clerk", "Signed records and minutes",
-    "Once it is sealed (a few seconds), its signed record and minutes are on the records page."],
+  judge: RECORDS,
+  clerk: RECORDS,
 };
 
 function showWhatFollows() {
