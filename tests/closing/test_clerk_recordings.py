@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.closing.story import closed_hearing
-from tests.closing.test_clerk_api import Client, staff_of
+from tests.closing.test_clerk_api import Client, desk_of, staff_of
 from tests.hearings.kit import Court
 from tests.hearings.test_gateway import gateway
 from tests.helpers import StaffSession
@@ -38,7 +38,8 @@ from vc_service.http.app import create_app
 from vc_service.live_recording import LiveRecording
 from vc_service.services import Services
 
-__all__ = ["lawful", "loopback_ice"]  # fixtures shared with the live recording tests
+# Fixtures shared with the clerk API and live recording tests.
+__all__ = ["desk_of", "lawful", "loopback_ice"]
 EBML = bytes.fromhex("1a45dfa3")  # every WebM file starts with this
 LONG_FINISH_SECONDS = 3
 
@@ -245,14 +246,6 @@ def _env(services: Services) -> dict[str, str]:
     settings = services.settings
     return {"VC_DATA_DIR": str(settings.data_dir), "VC_LEGAL_PROFILES_DIR": str(
         settings.legal_profiles_dir)}  # fmt: skip
-
-
-@pytest.fixture
-async def desk_of(lite: Court) -> AsyncIterator[dict[str, StaffSession]]:
-    clients: list[Client] = []
-    yield await staff_of(lite, create_app(lite.services), clients)
-    for client in clients:
-        await client.close()
 
 
 async def test_a_hearing_must_have_ended(lite: Court, desk_of: dict[str, StaffSession]) -> None:
