@@ -26,6 +26,7 @@ class ProfileSet:
         self.directory = directory
         self._profiles = dict(sorted(profiles.items()))
         _check_bilateral(self._profiles)
+        _check_hague_relations(self._profiles)
         self._compiled = {iso2: Compiled(profile) for iso2, profile in self._profiles.items()}
 
     def __contains__(self, iso2: object) -> bool:
@@ -107,4 +108,40 @@ def _check_bilateral(profiles: dict[str, StateProfile]) -> None:
                     "treaties.bilateral",
                     f"{profile.iso2} records {record.instrument} with {other.iso2}, this profile"
                     f" does not record it with {profile.iso2}",
+                )
+
+
+def _check_hague_relations(profiles: dict[str, StateProfile]) -> None:
+    """The Evidence Convention is in force between two states or not: both profiles must agree."""
+    for profile in profiles.values():
+        for fact in profile.treaties.hague.relations:
+            record = fact.value
+            if record is UNKNOWN:
+                continue
+            if record.counterparty == profile.iso2:
+                raise ProfileError(
+                    profile.origin, fact.path, "a state has no Hague relation with itself"
+                )
+            other = profiles.get(record.counterparty)
+            if other is None:
+                continue
+            mirror = [
+                f.value
+                for f in other.treaties.hague.relations
+                if f.value is not UNKNOWN and f.value.counterparty == profile.iso2
+            ]
+            if not mirror:
+                raise ProfileError(
+                    other.origin,
+                    "treaties.hague.relations",
+                    f"{profile.iso2} records the Evidence Convention as {record.status} with"
+                    f" {other.iso2}, this profile has no record for {profile.iso2}",
+                )
+            theirs = mirror[0]
+            if (theirs.status, theirs.in_force_from) != (record.status, record.in_force_from):
+                raise ProfileError(
+                    other.origin,
+                    "treaties.hague.relations",
+                    f"{profile.iso2} records {record.status} from {record.in_force_from},"
+                    f" this profile records {theirs.status} from {theirs.in_force_from}",
                 )

@@ -33,10 +33,16 @@ Url = NewType("Url", str)
 
 RoleName = Literal["witness", "expert", "party", "victim", "accused"]
 ProceedingName = Literal["civil", "criminal"]
-RecordingRuleName = Literal["allowed", "prohibited", "mandatory", "court_decides"]
+# consent_required: recorded only with the express consent of the person heard (LU).
+RecordingRuleName = Literal[
+    "allowed", "prohibited", "mandatory", "court_decides", "consent_required"
+]
 YesConditionalNo = Literal["yes", "conditional", "no"]
 Permission = Literal["permitted", "notification_required", "permission_required", "prohibited"]
 Location = Literal["any", "court_or_public_premises", "court_only", "requesting_court_fixes"]
+# A declaration that speaks of requests made to the declaring state, or of every request.
+DeclarationScope = Literal["requests_to_this_state", "all_requests"]
+HagueJoined = Literal["ratification", "accession", "succession"]
 OathRule = Literal["requesting_court", "requested_authority", "consent_required", "not_available"]
 
 
@@ -89,6 +95,20 @@ class Bilateral:
     roles: tuple[RoleName, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class HagueRelation:
+    """Whether the Evidence Convention is in force between this state and the counterparty.
+
+    Art 39(4): an accession binds only the states that accepted it, so a pair with an acceding
+    state needs this record; both states' profiles carry it. `in_force_from` is None where the
+    relation is sourced but its date is not (e.g. a dated list of states in force).
+    """
+
+    counterparty: Iso2
+    status: Literal["in_force", "not_accepted"]
+    in_force_from: date | None = None
+
+
 ContactPurpose = Literal[
     "civil_central_body",
     "hague_central_authority",
@@ -119,12 +139,14 @@ class CoE2AP:
 
     party: Fact[bool]
     art9_9_excludes_accused: Fact[bool]  # true: declared it will not apply Art 9(8)
+    art9_9_scope: Fact[DeclarationScope]  # which requests the Art 9(9) declaration speaks of
 
 
 @dataclass(frozen=True, slots=True)
 class EuMla2000:
     party: Fact[bool]
     art10_9_excludes_accused: Fact[bool]  # true: declared it will not apply Art 10(9)
+    art10_9_scope: Fact[DeclarationScope]  # which requests the Art 10(9) declaration speaks of
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +154,7 @@ class Hague:
     """HCCH Convention of 18 March 1970 on the Taking of Evidence Abroad."""
 
     party: Fact[bool]
+    joined: Fact[HagueJoined]  # an accession needs an acceptance per pair (Art 39(4))
     in_force: Fact[date]
     declared_articles: Fact[tuple[int, ...]]
     art8_presence: Fact[Literal["declared", "prior_authorisation", "not_declared"]]
@@ -145,6 +168,7 @@ class Hague:
     ch2_notice_recipients: Fact[tuple[str, ...]]
     ch2_notice_content: Fact[tuple[str, ...]]
     languages: Fact[tuple[Lang, ...]]
+    relations: tuple[Fact[HagueRelation], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +269,9 @@ class Outgoing:
     foreign_permission: Fact[Literal["always", "advisory", "no"]]
     permission_lookup: Fact[str]
     accused_remote: Fact[Literal["consent_required", "no_basis", "permitted"]]
+    # This state's own limits on receiving a witness's testimony by video in a criminal trial
+    # (US Confrontation Clause, Maryland v. Craig; CA Criminal Code s 714.2).
+    witness_remote_criminal: Fact[Literal["permitted", "court_finding_required", "no_basis"]]
     recording_civil: Fact[RecordingRuleName]
     recording_civil_roles: Fact[tuple[RoleName, ...]]
     recording_criminal: Fact[RecordingRuleName]
