@@ -2,7 +2,8 @@
 
 See docs/legal-profiles.md. Public interface:
     load_profiles(path=None) -> ProfileSet, default_profiles() -> ProfileSet (cached)
-    check(profiles, requesting, requested, proceeding, role, consent="unknown", hearing_date=None)
+    check(profiles, requesting, requested, proceeding, role, consent="unknown", hearing_date=None,
+          *, offence=None)
         -> Decision (Decision.to_dict() is plain JSON)
     check_request(payload, profiles=None) -> dict   (the JSON endpoint's body in, decision out)
     LegalInputError, ProfileError (both LegalError: code, message, details)

@@ -2,8 +2,8 @@
 
 `check_request` takes the decoded JSON body and returns the decision as plain JSON data, or raises
 `LegalInputError` with a machine code (`legal.bad_state`, `legal.bad_proceeding`, `legal.bad_role`,
-`legal.bad_consent`, `legal.bad_date`, `legal.same_state`, `legal.missing_field`,
-`legal.unknown_field`, `legal.bad_request`).
+`legal.bad_consent`, `legal.bad_date`, `legal.bad_offence`, `legal.same_state`,
+`legal.missing_field`, `legal.unknown_field`, `legal.bad_request`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from legal_profiles.errors import LegalInputError
 from legal_profiles.loader import ProfileSet, default_profiles
 
 REQUIRED = ("requesting", "requested", "proceeding", "role")
-OPTIONAL = ("consent", "date")
+OPTIONAL = ("consent", "date", "offence")
 
 
 def parse_date(value: object) -> date | None:
@@ -35,7 +35,8 @@ def parse_date(value: object) -> date | None:
 
 
 def check_request(payload: object, profiles: ProfileSet | None = None) -> dict[str, Any]:
-    """Judge the case in `payload` ({requesting, requested, proceeding, role, consent?, date?})."""
+    """Judge the case in `payload` ({requesting, requested, proceeding, role, consent?, date?,
+    offence?})."""
     if not isinstance(payload, Mapping):
         raise LegalInputError("legal.bad_request", "the request body must be a JSON object")
     for key in payload:
@@ -56,5 +57,6 @@ def check_request(payload: object, profiles: ProfileSet | None = None) -> dict[s
         payload["role"],
         payload.get("consent", "unknown"),
         parse_date(payload.get("date")),
+        offence=payload.get("offence"),
     )
     return decision.to_dict()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from legal_profiles.api import parse_date
-from legal_profiles.decision import Consent, Decision, Proceeding, Role, Status
+from legal_profiles.decision import Consent, Decision, Offence, Proceeding, Role, Status
 from legal_profiles.engine import check
 from legal_profiles.errors import LegalInputError, ProfileError
 from legal_profiles.loader import (
@@ -53,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check_cmd.add_argument("--role", required=True, choices=[r.value for r in Role])
     check_cmd.add_argument("--consent", default="unknown", choices=[c.value for c in Consent])
     check_cmd.add_argument("--date", default=None, help="hearing date YYYY-MM-DD")
+    check_cmd.add_argument(
+        "--offence",
+        default=None,
+        choices=[o.value for o in Offence],
+        help="criminal only: the offence's scope for UNTOC / UNCAC (default: not given)",
+    )
     check_cmd.add_argument("--json", action="store_true", help="print the decision as JSON")
     _profiles_option(check_cmd)
     check_cmd.set_defaults(func=cmd_check)
@@ -99,6 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             args.role,
             args.consent,
             hearing_date,
+            offence=args.offence,
         )
     except LegalInputError as exc:
         return _fail(f"{exc.message} [{exc.code}]", EXIT_BAD_INPUT)
@@ -118,7 +125,8 @@ def render(decision: Decision) -> str:
     lines = [
         f"Decision: {d.decision.value.upper()}",
         f"Case:     {d.requesting} -> {d.requested}, {d.proceeding.value}, {d.role.value},"
-        f" consent {d.consent.value}, {when}",
+        f" consent {d.consent.value}, {when}"
+        + (f", offence {d.offence.value}" if d.offence is not None else ""),
         f"Recording: {d.recording.rule.value}  ({d.recording.citation})",
         "",
     ]

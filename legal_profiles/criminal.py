@@ -11,7 +11,7 @@ from typing import Any
 from legal_profiles import provisions as pv
 from legal_profiles import regimes as r
 from legal_profiles.compiled import Compiled
-from legal_profiles.decision import Condition, Consent, Reason, Regime, Role
+from legal_profiles.decision import Condition, Consent, Offence, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN, Fact
 from legal_profiles.reasons import rule_reason
 from legal_profiles.routes import Getter, Outcome, Query, both, pending, unilateral_route
@@ -36,14 +36,18 @@ def criminal_routes(q: Query) -> list[Outcome]:
         bilateral = _eu_us(q)
         if bilateral is not None:
             routes.append(bilateral)
-        for regime, key, un_conds in (
-            (r.UNTOC, "untoc", pv.UNTOC_CONDITIONS),
-            (r.UNCAC, "uncac", pv.UNCAC_CONDITIONS),
+        for regime, key, scope, un_conds in (
+            (r.UNTOC, "untoc", Offence.ORGANIZED_CRIME, pv.UNTOC_CONDITIONS),
+            (r.UNCAC, "uncac", Offence.CORRUPTION, pv.UNCAC_CONDITIONS),
         ):
+            if q.offence is not None and q.offence is not scope:
+                continue  # the offence is outside the convention (UNTOC Art 3, UNCAC Art 3)
             applies, why = both(q, key)
             if applies is True:
                 route = Outcome((regime,))
                 _witness_consent(q, route)
+                if q.offence is scope:
+                    un_conds = un_conds[1:]  # the scope condition: the input says it is met
                 route.need(*un_conds, q.b.criminal_oath)
                 routes.append(route)
             elif applies is None:

@@ -46,6 +46,15 @@ class Consent(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Offence(StrEnum):
+    """What the proceedings are about, as far as the UN conventions' scope is concerned (criminal
+    proceedings only; not given: the judge confirms the scope as a condition)."""
+
+    ORGANIZED_CRIME = "organized_crime"  # UNTOC Art 3: a serious offence of an organized group
+    CORRUPTION = "corruption"  # UNCAC Art 3 and Chapter III
+    OTHER = "other"  # neither: the UN routes do not apply
+
+
 class Stage(StrEnum):
     BEFORE = "before"  # before the hearing (the scheduler checks these)
     DURING = "during"  # in the hearing, before testimony starts
@@ -159,6 +168,7 @@ class Decision:
     role: Role
     consent: Consent
     hearing_date: date | None
+    offence: Offence | None
     regimes: tuple[Regime, ...]
     conditions: tuple[Condition, ...]
     reasons: tuple[Reason, ...]
@@ -173,6 +183,7 @@ class Decision:
             "role": self.role.value,
             "consent": self.consent.value,
             "date": self.hearing_date.isoformat() if self.hearing_date else None,
+            "offence": self.offence.value if self.offence is not None else None,
             "regimes": [regime.to_dict() for regime in self.regimes],
             "conditions": [condition.to_dict() for condition in self.conditions],
             "reasons": [reason.to_dict() for reason in self.reasons],

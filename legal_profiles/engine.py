@@ -29,6 +29,7 @@ from legal_profiles.decision import (
     Condition,
     Consent,
     Decision,
+    Offence,
     Proceeding,
     Reason,
     Recording,
@@ -112,8 +113,13 @@ def check(
     role: str | Role,
     consent: str | Consent = Consent.UNKNOWN,
     hearing_date: date | None = None,
+    *,
+    offence: str | Offence | None = None,
 ) -> Decision:
-    """Judge one case. Raises `LegalInputError` for malformed input, never for missing law."""
+    """Judge one case. Raises `LegalInputError` for malformed input, never for missing law.
+
+    `offence` (criminal proceedings only) says whether the offence is organized crime (UNTOC),
+    corruption (UNCAC) or neither; None leaves the convention's scope for the judge to confirm."""
     a_code = parse_state(requesting, "requesting")
     b_code = parse_state(requested, "requested")
     if a_code == b_code:
@@ -135,7 +141,14 @@ def check(
             "an accused is heard only in criminal proceedings",
             {"field": "role", "allowed": ["witness", "expert", "party", "victim"]},
         )
-    head = (a_code, b_code, proc, who, agreed, hearing_date)
+    scope = None if offence is None else _choice(Offence, offence, "offence")
+    if scope is not None and proc is not Proceeding.CRIMINAL:
+        raise LegalInputError(
+            "legal.bad_offence",
+            "an offence scope is given only in criminal proceedings",
+            {"field": "offence", "allowed": []},
+        )
+    head = (a_code, b_code, proc, who, agreed, hearing_date, scope)
     a, b = profiles.compiled(a_code), profiles.compiled(b_code)
     if a is None or b is None:
         missing = [code for code, comp in ((a_code, a), (b_code, b)) if comp is None]
@@ -147,7 +160,7 @@ def check(
         text, citation = not_covered
         return _unknown(head, (Reason(b_code, "role.not_covered", text, citation, "K"),))
     effective = Role.WITNESS if who is Role.VICTIM else who
-    q = Query(a, b, proc, effective, agreed, hearing_date, who)
+    q = Query(a, b, proc, effective, agreed, hearing_date, who, scope)
     routes = civil_routes(q) if proc is Proceeding.CIVIL else criminal_routes(q)
     best, best_status = routes[0], Status.BARRED
     statuses = []
@@ -173,7 +186,7 @@ def check(
     return Decision(best_status, *head, tuple(regimes), conditions, unique, recording)
 
 
-Head = tuple[str, str, Proceeding, Role, Consent, date | None]
+Head = tuple[str, str, Proceeding, Role, Consent, date | None, Offence | None]
 
 
 def _unknown(head: Head, reasons: tuple[Reason, ...]) -> Decision:

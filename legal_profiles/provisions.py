@@ -322,13 +322,14 @@ EU_US_ACCEPTED = make(
 # -- UNTOC Art 18(18) / UNCAC Art 46(18) -----------------------------------------------------
 
 
-def un_conditions(article: str, url: str) -> tuple[Condition, ...]:
+def un_conditions(article: str, scope: str, url: str) -> tuple[Condition, ...]:
+    """The scope condition comes first: where the question gives the offence, it is dropped."""
     ref = article
     return (
         make(
             "request.scope_in_treaty",
             "The offence falls within the scope of the convention relied on.",
-            _cite(ref, url),
+            _cite(f"{ref}; scope: {scope}", url),
             (Actor.JUDGE, Actor.PROSECUTOR),
             "K",
         ),
@@ -350,8 +351,19 @@ def un_conditions(article: str, url: str) -> tuple[Condition, ...]:
     )
 
 
-UNTOC_CONDITIONS: Final = un_conditions("UNTOC Art 18(18)", r.UNTOC_URL)
-UNCAC_CONDITIONS: Final = un_conditions("UNCAC Art 46(18)", r.UNCAC_URL)
+# UNTOC covers corruption only as its Art 8 offence committed with organized-crime elements
+# (Art 3(1)); a question that gives `corruption` therefore takes the UNCAC route only.
+UNTOC_CONDITIONS: Final = un_conditions(
+    "UNTOC Art 18(18)",
+    "Art 3(1) (offences under Arts 5, 6, 8, 23 and serious crime, transnational"
+    " and involving an organized criminal group)",
+    r.UNTOC_URL,
+)
+UNCAC_CONDITIONS: Final = un_conditions(
+    "UNCAC Art 46(18)",
+    "Art 3(1), Art 46(1) (offences established under the Convention)",
+    r.UNCAC_URL,
+)
 
 # -- no treaty: a foreign court hearing a willing person ---------------------------------------
 

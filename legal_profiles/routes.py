@@ -15,7 +15,16 @@ from typing import Any
 
 from legal_profiles import provisions as pv
 from legal_profiles.compiled import Compiled
-from legal_profiles.decision import Condition, Consent, Proceeding, Reason, Regime, Role, Status
+from legal_profiles.decision import (
+    Condition,
+    Consent,
+    Offence,
+    Proceeding,
+    Reason,
+    Regime,
+    Role,
+    Status,
+)
 from legal_profiles.model import UNKNOWN, Fact
 from legal_profiles.reasons import rule_reason
 
@@ -29,6 +38,7 @@ class Query:
     consent: Consent
     day: date | None
     person: Role  # as the hearing sees it: who, in the room, gives consent
+    offence: Offence | None = None  # criminal only; None: not given
 
 
 @dataclass(slots=True)
