@@ -78,6 +78,9 @@ class Hearing(Base):
     venue_key: Mapped[str] = mapped_column(String(220), index=True)  # state + folded name
     venue_time_zone: Mapped[str] = mapped_column(String(64))
     proceeding: Mapped[str] = mapped_column(String(16))
+    # What the criminal proceedings are about, for the UN conventions' scope (UNTOC / UNCAC):
+    # organized_crime | corruption | other; NULL when the judge has not said (and in civil cases).
+    offence: Mapped[str | None] = mapped_column(String(24), nullable=True)
     case_reference: Mapped[str] = mapped_column(String(100))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
