@@ -1,7 +1,8 @@
-"""`vc-service legal ...`: check a case, list the profiles, validate them.
+"""`vc-service legal ...`: check a case, list the profiles, validate them, report their coverage.
 
 Exit codes of `legal check`: 0 allowed or conditional, 3 barred, 4 unknown (manual legal review),
-2 bad input, 1 invalid profiles. `legal validate` exits 0 when every profile is valid, else 1.
+2 bad input, 1 invalid profiles. `legal validate` exits 0 when every profile is valid, else 1; it
+warns about V facts sourced outside the official host list (`--strict`: those fail too).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import TextIO
 
 from legal_profiles.api import parse_date
+from legal_profiles.coverage import CASES, HEURISTIC, NOT_COUNTED, Coverage, Tally, coverage
 from legal_profiles.decision import Consent, Decision, Offence, Proceeding, Role, Status
 from legal_profiles.engine import check
 from legal_profiles.errors import LegalInputError, ProfileError
+from legal_profiles.hosts import HOSTS_FILE, load_official_hosts, unofficial_sources
 from legal_profiles.loader import (
     DATA_DIR,
     ProfileSet,
@@ -68,7 +71,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _profiles_option(list_cmd)
     list_cmd.set_defaults(func=cmd_profiles)
 
+    coverage_cmd = commands.add_parser(
+        "coverage", help="decisions over every ordered pair of profiles, and the unknown facts"
+    )
+    coverage_cmd.add_argument(
+        "--consent",
+        default="unknown",
+        choices=[c.value for c in Consent],
+        help="the consent every check is counted under (default: unknown)",
+    )
+    coverage_cmd.add_argument(
+        "--offence",
+        default=None,
+        choices=[o.value for o in Offence],
+        help="the offence scope of the criminal checks (default: not given)",
+    )
+    coverage_cmd.add_argument("--date", default=None, help="hearing date YYYY-MM-DD")
+    shape = coverage_cmd.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the report as JSON")
+    shape.add_argument(
+        "--markdown", action="store_true", help="print the table for docs/legal-profiles.md"
+    )
+    _profiles_option(coverage_cmd)
+    coverage_cmd.set_defaults(func=cmd_coverage)
+
     validate_cmd = commands.add_parser("validate", help="validate every profile file")
+    validate_cmd.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) when a V fact's source is not on the official host list",
+    )
     _profiles_option(validate_cmd)
     validate_cmd.set_defaults(func=cmd_validate)
 
@@ -232,4 +264,126 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if failures:
         return _fail(f"{failures} invalid profile(s) in {directory}", EXIT_PROFILES)
     print(f"{len(valid)} profiles valid")
+    try:
+        hosts = load_official_hosts()
+    except ProfileError as exc:
+        return _fail(exc.message, EXIT_PROFILES)
+    warnings = unofficial_sources(valid.values(), hosts)
+    for warning in warnings:
+        print(f"WARNING {warning}", file=sys.stderr)
+    if warnings:
+        print(
+            f"{len(warnings)} warning(s): V facts whose source host is not on {HOSTS_FILE.name}"
+            " (use a primary source, or make the fact K with a note)"
+        )
+        if args.strict:
+            return _fail(f"{len(warnings)} warning(s) and --strict", EXIT_PROFILES)
     return EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    try:
+        hearing_date = parse_date(args.date)
+        profiles = _load(args)
+        report = coverage(profiles, args.consent, args.offence, hearing_date)
+    except LegalInputError as exc:
+        return _fail(f"{exc.message} [{exc.code}]", EXIT_BAD_INPUT)
+    except ProfileError as exc:
+        return _fail(exc.message, EXIT_PROFILES)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif args.markdown:
+        print(coverage_markdown(report))
+    else:
+        print(render_coverage(report))
+    return EXIT_OK
+
+
+def _share(tally: Tally) -> str:
+    return f"{tally.unknown_share * 100:.1f} %"
+
+
+def _counted(report: Coverage) -> str:
+    n = len(report.states)
+    return (
+        f"{n} profiles, {n * (n - 1)} ordered pairs x {len(CASES)} cases ="
+        f" {report.total.total} checks"
+    )
+
+
+def _not_counted() -> str:
+    cases = " and ".join(f"{p.value} {r.value}" for p, r in NOT_COUNTED)
+    return f"not counted: {cases}, always unknown (role.not_covered)"
+
+
+def _summary(report: Coverage) -> list[str]:
+    eu, total = report.europe_criminal_witness, report.total
+    return [
+        f"Unknown among the criminal-witness checks of the {len(report.europe_states)} European"
+        f" profiles: {eu.unknown} of {eu.total} ({_share(eu)})",
+        f"Unknown over all pairs of all profiles: {total.unknown} of {total.total}"
+        f" ({_share(total)})",
+    ]
+
+
+def _table_rows(report: Coverage) -> list[tuple[str, str, Tally]]:
+    rows = [(case.proceeding.value, case.role.value, case.tally) for case in report.cases]
+    return [*rows, ("all", "", report.total)]
+
+
+def render_coverage(report: Coverage) -> str:
+    """The coverage report for a terminal: a table per proceeding and role, then the facts."""
+    lines = [
+        f"Legal coverage: {_counted(report)}",
+        f"Counted under: {report.scope()}",
+        f"{_not_counted()[0].upper()}{_not_counted()[1:]}",
+        "",
+        f"{'PROCEEDING':<11}{'ROLE':<9}{'ALLOWED':>8}{'CONDITIONAL':>12}{'BARRED':>8}"
+        f"{'UNKNOWN':>8}{'TOTAL':>7}{'UNKNOWN %':>11}",
+    ]
+    for proceeding, role, t in _table_rows(report):
+        lines.append(
+            f"{proceeding:<11}{role:<9}{t.allowed:>8}{t.conditional:>12}{t.barred:>8}"
+            f"{t.unknown:>8}{t.total:>7}{_share(t):>11}"
+        )
+    lines += ["", *_summary(report), ""]
+    lines.append(
+        f"Top {len(report.top_unknown)} of {report.unknown_facts} unknown facts by the decisions"
+        " they decide"
+    )
+    lines.extend(_wrapped(HEURISTIC, 2))
+    lines.append(f"  {'#':>3}  {'STATE':<6}{'FIELD':<54}{'DECISIONS':>10}{'PAIRS':>7}{'SOLE':>6}")
+    for rank, fact in enumerate(report.top_unknown, 1):
+        lines.append(
+            f"  {rank:>3}  {fact.state:<6}{fact.field:<54}{fact.decisions:>10}{fact.pairs:>7}"
+            f"{fact.sole:>6}"
+        )
+    return "\n".join(lines)
+
+
+def coverage_markdown(report: Coverage) -> str:
+    """The coverage report as the Markdown block kept in docs/legal-profiles.md."""
+    lines = [
+        f"Counted under: {report.scope()}; {_counted(report)}; {_not_counted()}.",
+        "",
+        "| proceeding | role | allowed | conditional | barred | unknown | total | unknown % |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for proceeding, role, t in _table_rows(report):
+        name = "**all**" if proceeding == "all" else proceeding
+        lines.append(
+            f"| {name} | {role} | {t.allowed} | {t.conditional} | {t.barred} | {t.unknown}"
+            f" | {t.total} | {_share(t)} |"
+        )
+    lines += ["", *(f"- {line}" for line in _summary(report)), ""]
+    lines.append(
+        f"Top {len(report.top_unknown)} of {report.unknown_facts} unknown facts by the decisions"
+        " they decide:"
+    )
+    lines += ["", "| # | state | field | decisions | pairs | sole |", "|--:|---|---|--:|--:|--:|"]
+    for rank, fact in enumerate(report.top_unknown, 1):
+        lines.append(
+            f"| {rank} | {fact.state} | `{fact.field}` | {fact.decisions} | {fact.pairs}"
+            f" | {fact.sole} |"
+        )
+    return "\n".join(lines)
