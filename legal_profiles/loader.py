@@ -14,6 +14,7 @@ from pathlib import Path
 from legal_profiles.compiled import Compiled
 from legal_profiles.errors import ProfileError
 from legal_profiles.model import UNKNOWN, StateProfile
+from legal_profiles.plain import PlainTexts, checked_texts, plain_dir_for
 from legal_profiles.schema import parse_profile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -27,6 +28,8 @@ class ProfileSet:
         self._profiles = dict(sorted(profiles.items()))
         _check_bilateral(self._profiles)
         _check_hague_relations(self._profiles)
+        # What a participant reads instead of the legal text: a missing text stops the start too.
+        self.plain: PlainTexts = checked_texts(plain_dir_for(directory))
         self._compiled = {iso2: Compiled(profile) for iso2, profile in self._profiles.items()}
 
     def __contains__(self, iso2: object) -> bool:
