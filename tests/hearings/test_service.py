@@ -252,7 +252,8 @@ async def test_concurrent_bookings_of_one_venue_let_exactly_one_through(desk: Co
 async def test_concurrent_edits_the_loser_gets_409(desk: Court) -> None:
     schedule = desk.hearings.schedule
     record = await desk.create()
-    later = iso(record.hearing.starts_at + timedelta(days=1))
+    # A week on: the same weekday, so the move stays within the venue's working days.
+    later = iso(record.hearing.starts_at + timedelta(days=7))
     results = await asyncio.gather(
         schedule.reschedule(desk.judge.viewer, record.id, changes(1, starts_at=later)),
         schedule.reschedule(desk.judge2.viewer, record.id, changes(1, duration_minutes=60)),

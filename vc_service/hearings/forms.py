@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from legal_profiles.countries import ISO_3166_ALPHA2
+from legal_profiles.decision import Offence
 from vc_service.errors import ValidationFailed
 from vc_service.hearings import scheduling
 from vc_service.hearings.models import HEARD_ROLES, Consent, ParticipantRole, Proceeding
@@ -21,6 +22,7 @@ MAX_PARTICIPANTS = 40
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 ROLE_NAMES = [role.value for role in ParticipantRole]
+OFFENCE_NAMES = [offence.value for offence in Offence]
 HEARD_ROLE_NAMES = sorted(role.value for role in HEARD_ROLES)
 
 
@@ -68,6 +70,7 @@ class HearingDraft:
     person_heard: PersonSpec
     participants: list[PersonSpec] = field(default_factory=list)
     hours_override: str | None = None
+    offence: Offence | None = None  # criminal only; None: not given
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,10 @@ class HearingChanges:
     recording_requested: bool | None = None
     consent: Consent | None = None
     hours_override: str | None = None
+    # `offence` present in the body: the new scope, None clearing it (the proceeding is the
+    # hearing's, so whether a scope may be given at all is judged with the hearing).
+    offence_given: bool = False
+    offence: Offence | None = None
 
     @property
     def touches_time(self) -> bool:
@@ -192,6 +199,11 @@ def _duration(fields: Fields) -> int | None:
     return value
 
 
+def _offence(fields: Fields) -> Offence | None:
+    name = fields.choice("offence", OFFENCE_NAMES, required=False)
+    return Offence(name) if name else None
+
+
 def parse_state_code(fields: Fields, name: str, required: bool = True) -> str:
     code = fields.text(name, required=required, max_len=2, min_len=2)
     if code and code not in ISO_3166_ALPHA2:
@@ -222,6 +234,10 @@ def parse_draft(body: dict[str, Any]) -> HearingDraft:
         if person is not None:
             others.append(person)
     override = _override(fields)
+    offence = _offence(fields)
+    if offence is not None and proceeding == Proceeding.CIVIL.value:
+        # The UN conventions' scope is a question of criminal proceedings only.
+        fields.fail("offence", "is given only in criminal proceedings")
     fields.done()
     assert start is not None and heard is not None
     return HearingDraft(
@@ -238,6 +254,7 @@ def parse_draft(body: dict[str, Any]) -> HearingDraft:
         person_heard=heard,
         participants=others,
         hours_override=override,
+        offence=offence,
     )
 
 
@@ -263,10 +280,11 @@ def parse_changes(body: dict[str, Any]) -> HearingChanges:
     recording = fields.flag("recording_requested") if "recording_requested" in body else None
     consent = fields.choice("consent", [c.value for c in Consent], required=False)
     override = _override(fields)
+    offence = _offence(fields)
     known = {
         "version", "starts_at", "local_start", "time_zone", "fold", "duration_minutes",
         "ends_at", "local_end", "venue", "venue_time_zone", "recording_requested", "consent",
-        "working_hours_override",
+        "working_hours_override", "offence",
     }  # fmt: skip
     for name in sorted(set(body) - known):
         fields.fail(name, "cannot be changed by a reschedule")
@@ -281,4 +299,6 @@ def parse_changes(body: dict[str, Any]) -> HearingChanges:
         recording_requested=recording,
         consent=Consent(consent) if consent else None,
         hours_override=override,
+        offence_given="offence" in body,
+        offence=offence,
     )

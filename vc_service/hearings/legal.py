@@ -31,6 +31,7 @@ _FIELDS = {
     "consent": "person_heard.consent",
     "proceeding": "proceeding",
     "date": "starts_at",
+    "offence": "offence",
 }
 
 
@@ -42,6 +43,7 @@ class Question:
     role: str
     consent: str
     day: date
+    offence: str | None = None  # criminal only: organized_crime | corruption | other
 
 
 def decide(profiles: ProfileSet, question: Question) -> dict[str, Any]:
@@ -55,6 +57,7 @@ def decide(profiles: ProfileSet, question: Question) -> dict[str, Any]:
             role=question.role,
             consent=question.consent,
             hearing_date=question.day,
+            offence=question.offence,
         )
     except LegalInputError as exc:
         field = _FIELDS.get(str(exc.details.get("field", "")), "requested_state")

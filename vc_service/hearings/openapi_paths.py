@@ -142,10 +142,16 @@ OPERATIONS: list[dict[str, Any]] = [
             "(`hearing.outside_working_hours`), a judge, person or venue already booked "
             "(409 `hearing.conflict`), a person listed twice (409 `participant.duplicate`). "
             f"Participant roles: {ROLE_LIST}; the person heard is a witness, expert, accused, "
-            "victim or party. A clerk or authority may be tied to an account with `username`."
+            "victim or party. A clerk or authority may be tied to an account with `username`. "
+            "In criminal proceedings the optional `offence` (organized_crime|corruption|other; "
+            "absent or null: not given) tells the legal engine whether UNTOC Art 18(18) or "
+            "UNCAC Art 46(18) can be the route; it is stored with the hearing and shown as "
+            "`offence` (null when not given). An unknown value, or an offence in civil "
+            "proceedings, is a field error (422, `details.fields.offence`)."
         ),
         "examples": [
-            ex(70, "judge", 201, summary="DE court hears a witness in France", body=HEARING_BODY),
+            ex(70, "judge", 201, summary="DE court hears a witness in France",
+               body={**HEARING_BODY, "offence": "organized_crime"}),
             ex(71, "judge", 409, name="double_booked", summary="The same slot again",
                body=HEARING_BODY),
             ex(72, "judge", 422, name="barred", summary="China bars direct taking of evidence",
@@ -157,7 +163,7 @@ OPERATIONS: list[dict[str, Any]] = [
                      "local_start": DST_GAP, "time_zone": "Europe/Paris"}),
             ex(74, "judge", 422, name="bad_fields", summary="Every field problem at once",
                body={"requested_state": "XX", "proceeding": "martial", "duration_minutes": 0,
-                     "person_heard": {"role": "juror"}}),
+                     "person_heard": {"role": "juror"}, "offence": "piracy"}),
             ex(75, "judge", 201, name="pending_review",
                summary="Unknown law: accepted as a draft pending legal review",
                body={**HEARING_BODY, "requested_state": "US", "venue": "Moakley Courthouse",
@@ -165,6 +171,9 @@ OPERATIONS: list[dict[str, Any]] = [
                      "starts_at": START_US, "participants": [],
                      "person_heard": {"role": "witness", "name": "John Doe", "language": "en",
                                       "consent": "yes"}}),
+            ex(76, "judge", 422, name="offence_in_civil",
+               summary="An offence scope in civil proceedings",
+               body={**HEARING_BODY, "proceeding": "civil", "offence": "corruption"}),
         ],
     },
     {
@@ -196,15 +205,19 @@ OPERATIONS: list[dict[str, Any]] = [
     },
     {
         "method": "patch", "path": "/api/hearings/{hearing_id}", "tag": "hearings",
-        "who": "judge", "summary": "Reschedule: change time, length, venue, consent or recording",
+        "who": "judge",
+        "summary": "Reschedule: change time, length, venue, consent, offence or recording",
         "description": (
             "Send the `version` you last saw: if the hearing changed meanwhile the answer is 409 "
             "`hearing.version_conflict` and nothing changes. The legal engine runs again and its "
             "decision replaces the old one; a new date clears `before` conditions recorded for "
-            "the old one. Invited people get the new time with an updated calendar file."
+            "the old one. Invited people get the new time with an updated calendar file. "
+            "`offence` (criminal proceedings only) sets the offence scope, `null` clears it; "
+            "left out, the scope stays as it is."
         ),
         "examples": [
-            ex(110, "judge", 200, params=H, body={"version": 2, "starts_at": LATER}),
+            ex(110, "judge", 200, params=H,
+               body={"version": 2, "starts_at": LATER, "offence": "corruption"}),
             ex(111, "judge", 409, name="stale_version", summary="Someone else changed it first",
                params=H, body={"version": 2, "duration_minutes": 60}),
         ],

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# The story's hearing as the service describes it (`hearing_view`): DE -> FR criminal, a
-# consenting witness.
+# The story's hearing as the service describes it (`hearing_view`): DE -> FR criminal (organized
+# crime), a consenting witness.
 HEARING: dict[str, Any] = {
     "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
     "version": 1,
@@ -25,6 +25,7 @@ HEARING: dict[str, Any] = {
         "time_zone": "Europe/Paris",
     },
     "proceeding": "criminal",
+    "offence": "organized_crime",
     "case_reference": "2 KLs 41/26",
     "starts_at": "2027-03-02T09:00:00.000000Z",
     "ends_at": "2027-03-02T10:30:00.000000Z",
@@ -66,6 +67,7 @@ HEARING: dict[str, Any] = {
             "role": "witness",
             "consent": "yes",
             "date": "2027-03-02",
+            "offence": "organized_crime",
             "regimes": [
                 {
                     "id": "eu_eio_art24",
@@ -464,7 +466,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
     ("post", "/api/hearings", "bad_fields"): {
         "error": {
             "code": "request.invalid_fields",
-            "message": "invalid fields: case_reference, duration_minutes, "
+            "message": "invalid fields: case_reference, duration_minutes, offence, "
             "person_heard.consent, person_heard.language, person_heard.name, "
             "person_heard.role, proceeding, requested_state, starts_at, "
             "venue",
@@ -480,6 +482,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
                     "person_heard.name": "is required",
                     "person_heard.language": "is required",
                     "person_heard.consent": "is required",
+                    "offence": "must be one of organized_crime, corruption, other",
                 },
                 "request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d",
             },
@@ -506,6 +509,16 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
                 ],
             },
         },
+    },
+    ("post", "/api/hearings", "offence_in_civil"): {
+        "error": {
+            "code": "request.invalid_fields",
+            "message": "invalid fields: offence",
+            "details": {
+                "fields": {"offence": "is given only in criminal proceedings"},
+                "request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d",
+            },
+        }
     },
     ("get", "/api/hearings", "ok"): {
         "hearings": [
@@ -673,6 +686,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
         "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
         "version": 2,
         "state": "scheduled",
+        "offence": "corruption",
         "starts_at": "2027-03-02T08:30:00.000000Z",
         "ends_at": "2027-03-02T10:00:00.000000Z",
         "duration_minutes": 90,

@@ -34,6 +34,7 @@ class PlanRequest:
     end: TimeSpec | None
     recording_requested: bool
     hours_override: str | None
+    offence: str | None = None  # the UN conventions' scope (criminal only); None: not given
     # Only a new date needs a fresh notice check (notice was judged when the date was set).
     check_notice: bool = True
     known_notice_conditions: frozenset[str] = frozenset()
@@ -99,6 +100,7 @@ def plan(profiles: ProfileSet, default_hours: str, request: PlanRequest, now: da
             role=request.role,
             consent=request.consent,
             day=day,
+            offence=request.offence,
         ),
     )
     outcome = legal.outcome(decision)

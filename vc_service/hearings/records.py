@@ -43,6 +43,7 @@ def snapshot(hearing: Hearing, heard: Participant) -> dict[str, object]:
         "venue_time_zone": hearing.venue_time_zone,
         "recording_requested": hearing.recording_requested,
         "consent": heard.consent,
+        "offence": hearing.offence,
         "legal_outcome": hearing.legal_outcome,
         "state": hearing.state,
     }
@@ -60,6 +61,7 @@ def created_fields(record: HearingRecord, made: Plan) -> dict[str, object]:
         "venue": h.venue,
         "venue_time_zone": h.venue_time_zone,
         "proceeding": h.proceeding,
+        "offence": h.offence,
         "case_reference": h.case_reference,
         "starts_at": utc_text(h.starts_at),
         "ends_at": utc_text(h.ends_at),

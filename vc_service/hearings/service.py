@@ -125,6 +125,7 @@ class HearingService(Opening):
                     end=draft.end,
                     recording_requested=draft.recording_requested,
                     hours_override=draft.hours_override,
+                    offence=draft.offence.value if draft.offence else None,
                 ),
                 now,
             )
@@ -142,6 +143,7 @@ class HearingService(Opening):
                 venue_key=conflicts.venue_key(draft.requested_state, draft.venue),
                 venue_time_zone=made.venue_time_zone,
                 proceeding=draft.proceeding.value,
+                offence=draft.offence.value if draft.offence else None,
                 case_reference=draft.case_reference,
                 starts_at=made.window.start,
                 ends_at=made.window.end,
@@ -214,6 +216,7 @@ class HearingService(Opening):
                         else changes.recording_requested
                     ),
                     hours_override=override,
+                    offence=_offence(hearing, changes),
                     check_notice=changes.touches_time,
                     known_notice_conditions=frozenset(old_before),
                 ),
@@ -308,6 +311,7 @@ class HearingService(Opening):
             hearing.recording_requested = changes.recording_requested
         if changes.consent is not None:
             heard.consent = changes.consent.value
+        hearing.offence = _offence(hearing, changes)
         hearing.legal_decision = made.decision
         hearing.legal_outcome = made.outcome
         hearing.legal_review = None
@@ -326,6 +330,13 @@ class HearingService(Opening):
     ) -> None:
         fields: dict[str, object] = {"decision": hearing.legal_decision, "version": hearing.version}
         await self.audit.append_in(s, hearing.id, "legal.decision", actor, fields)
+
+
+def _offence(hearing: Hearing, changes: HearingChanges) -> str | None:
+    """The offence scope after the changes: the one sent (None clears it), else the stored one."""
+    if not changes.offence_given:
+        return hearing.offence
+    return changes.offence.value if changes.offence else None
 
 
 def _duration(hearing: Hearing, changes: HearingChanges) -> int | None:

@@ -87,6 +87,7 @@ def hearing_view(record: HearingRecord) -> dict[str, Any]:
         "requested_state": h.requested_state,
         "venue": {"name": h.venue, "time_zone": h.venue_time_zone},
         "proceeding": h.proceeding,
+        "offence": h.offence,
         "case_reference": h.case_reference,
         "starts_at": utc_text(h.starts_at),
         "ends_at": utc_text(h.ends_at),

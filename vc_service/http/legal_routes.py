@@ -23,7 +23,11 @@ async def legal_check(request: web.Request) -> web.Response:
     try:
         decision = check_request(body, request.app[SERVICES].legal)
     except LegalInputError as exc:
-        raise ValidationFailed(exc.message, code=exc.code, details=dict(exc.details)) from None
+        details = dict(exc.details)
+        if "field" in details:
+            # The API's error shape names each bad field in `details.fields`.
+            details["fields"] = {str(details["field"]): exc.message}
+        raise ValidationFailed(exc.message, code=exc.code, details=details) from None
     return web.json_response(decision)
 
 
@@ -40,7 +44,7 @@ async def legal_profiles(request: web.Request) -> web.Response:
 
 _CHECK = {
     "requesting": "DE", "requested": "FR", "proceeding": "criminal", "role": "witness",
-    "consent": "yes", "date": "2027-03-02",
+    "consent": "yes", "date": "2027-03-02", "offence": "organized_crime",
 }  # fmt: skip
 _CONDITION = {
     "id": "authority.present",
@@ -59,7 +63,11 @@ EXTRA_OPERATIONS.extend(
             "description": (
                 "Fields: `requesting`, `requested` (ISO 3166-1 alpha-2), `proceeding` "
                 "(civil|criminal), `role` (witness|expert|party|victim|accused), optional "
-                "`consent` (yes|no|unknown) and `date` (YYYY-MM-DD). The answer is the engine's "
+                "`consent` (yes|no|unknown), `date` (YYYY-MM-DD) and, in criminal proceedings "
+                "only, `offence` (organized_crime|corruption|other; absent: not given), the "
+                "scope that decides whether UNTOC Art 18(18) or UNCAC Art 46(18) can be the "
+                "route (422 `legal.bad_offence` for an unknown value or an offence in a civil "
+                "case; `details.fields` names the field). The answer is the engine's "
                 "decision (allowed|conditional|barred|unknown) with the regimes, the conditions "
                 "the live hearing enforces, the reasons and the recording rule, each cited. A "
                 "state without a profile gives `unknown`, never an error. Condition ids are "
@@ -69,6 +77,9 @@ EXTRA_OPERATIONS.extend(
                 ex(65, "judge", 200, body=_CHECK),
                 ex(66, "judge", 422, name="bad_state", summary="A malformed state code",
                    body={**_CHECK, "requested": "XX1"}),
+                ex(68, "judge", 422, name="bad_offence",
+                   summary="An offence scope in civil proceedings",
+                   body={**_CHECK, "proceeding": "civil", "offence": "corruption"}),
             ],
         },
         {
@@ -83,6 +94,7 @@ EXTRA_RESPONSES.update(
         ("post", "/api/legal/check", "ok"): {
             "decision": "conditional", "requesting": "DE", "requested": "FR",
             "proceeding": "criminal", "role": "witness", "consent": "yes", "date": "2027-03-02",
+            "offence": "organized_crime",
             "regimes": [{
                 "id": "eu_eio_art24",
                 "name": "Directive 2014/41/EU (European Investigation Order): hearing by "
@@ -96,8 +108,26 @@ EXTRA_RESPONSES.update(
         ("post", "/api/legal/check", "bad_state"): {
             "error": {
                 "code": "legal.bad_state",
-                "message": "requested: 'XX1' is not an ISO 3166-1 alpha-2 code",
-                "details": {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"},
+                "message": "requested must be an ISO 3166-1 alpha-2 state code, got 'XX1'",
+                "details": {
+                    "field": "requested",
+                    "fields": {
+                        "requested": "requested must be an ISO 3166-1 alpha-2 state code, got 'XX1'"
+                    },
+                    "request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d",
+                },
+            }
+        },
+        ("post", "/api/legal/check", "bad_offence"): {
+            "error": {
+                "code": "legal.bad_offence",
+                "message": "an offence scope is given only in criminal proceedings",
+                "details": {
+                    "field": "offence",
+                    "allowed": [],
+                    "fields": {"offence": "an offence scope is given only in criminal proceedings"},
+                    "request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d",
+                },
             }
         },
         ("get", "/api/legal/profiles", "ok"): {
