@@ -210,7 +210,7 @@ def test_source_host() -> None:
 # -- the CLI ------------------------------------------------------------------------------
 
 
-def _toml(doc: dict[str, Any]) -> str:
+def toml_text(doc: dict[str, Any]) -> str:
     """TOML for the documents above: nested tables of facts, arrays of records."""
 
     def scalar(value: Any) -> str:
@@ -260,7 +260,7 @@ def _validate(argv: list[str]) -> int:
 def test_validate_warns_and_strict_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "AD.toml").write_text(_toml(_document("AD")), encoding="utf-8")
+    (tmp_path / "AD.toml").write_text(toml_text(_document("AD")), encoding="utf-8")
     assert _validate(["--profiles", str(tmp_path)]) == 0
     out = capsys.readouterr()
     assert "1 profiles valid" in out.out
@@ -280,7 +280,7 @@ def test_validate_strict_passes_without_warnings(
 ) -> None:
     data = blank("AD")
     put(data, "treaties.untoc", v(True, source="https://treaties.un.org/Pages/x.aspx"))
-    (tmp_path / "AD.toml").write_text(_toml(data), encoding="utf-8")
+    (tmp_path / "AD.toml").write_text(toml_text(data), encoding="utf-8")
     assert _validate(["--strict", "--profiles", str(tmp_path)]) == 0
     out = capsys.readouterr()
     assert "WARNING" not in out.err and "warning(s)" not in out.out
