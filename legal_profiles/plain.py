@@ -290,3 +290,33 @@ def checked_texts(directory: Path) -> PlainTexts:
 def engine_vocabulary() -> Vocabulary:
     """The engine's own enumerations (never a copy: a new condition or rule needs its texts)."""
     return Vocabulary(frozenset(CONDITION_IDS), frozenset(REASON_RULES))
+
+
+# -- what a participant receives ------------------------------------------------------------------
+
+# How `Fact.citation()` marks a fact without a source: a profile field path, never for a
+# participant's eyes.
+_UNSOURCED = re.compile(r"profile field [\w.\[\]-]+: no source found \[U\]")
+
+
+def public_citation(citation: str) -> str | None:
+    """The citation with every unsourced-fact marker removed; None when nothing is left (the
+    page then says that the legal basis is being confirmed)."""
+    parts = [part.strip() for part in _UNSOURCED.sub("", citation).split(";")]
+    # The engine labels the source of a consent's revocability for staff; the law is the same.
+    kept = [part.removeprefix("revocable:").strip() for part in parts]
+    return "; ".join(dict.fromkeys(part for part in kept if part)) or None
+
+
+def participant_condition(condition: Mapping[str, Any], texts: PlainTexts) -> dict[str, Any]:
+    """A condition of the decision as a participant may see it: the plain text in every
+    language (by code) and the public citation; the legal text, params and confidence stay
+    with staff."""
+    params = condition.get("params") or {}
+    return {
+        "id": str(condition["id"]),
+        "stage": str(condition["stage"]),
+        "satisfied_by": list(condition.get("satisfied_by") or ()),
+        "plain": texts.condition_texts(str(condition["id"]), params),
+        "citation": public_citation(str(condition.get("citation") or "")),
+    }

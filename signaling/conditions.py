@@ -20,6 +20,10 @@ from signaling.errors import PermissionDenied, RoomError
 from signaling.protocol import DocumentType, MetBy, Role
 from signaling.services import Condition, ConditionRecord, Stage
 
+# The court's side of the room, who read the legal decision as the engine states it; everyone
+# else (the person heard, interpreter, counsel, ...) reads the plain-language texts.
+STAFF_ROLES = frozenset({Role.JUDGE, Role.CLERK, Role.AUTHORITY})
+
 # The audit log's time format (vc_service.audit.events.TS_FORMAT), so that a time the room shows
 # and the `ts` of the event it wrote read alike.
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -122,7 +126,25 @@ class Checklist:
             and (cid not in self._met or self._met[cid].participant_id not in present)
         ]
 
+    def participant_view(self) -> list[dict[str, Any]]:
+        """What a participant who is not the court's staff may see: the `during` conditions in
+        plain language, with their public citation and whether (and when) each was met; never
+        the legal text, nor who met a condition and their note."""
+        return [
+            {
+                "id": condition.id,
+                "stage": condition.stage.value,
+                "satisfied_by": sorted(role.value for role in condition.satisfied_by),
+                "plain": dict(condition.plain),
+                "citation": condition.public_citation,
+                "met": {"at": self._met[cid].at} if cid in self._met else None,
+            }
+            for cid, condition in self._conditions.items()
+            if condition.stage is Stage.DURING
+        ]
+
     def view(self) -> list[dict[str, Any]]:
+        """The staff's checklist: every condition with the engine's text and citation."""
         return [
             {
                 "id": condition.id,

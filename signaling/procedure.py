@@ -174,10 +174,10 @@ class Procedure:
             apply,
         )
 
-    def view(self) -> dict[str, Any]:
+    def view(self, *, staff: bool) -> dict[str, Any]:
         return {
             "paused_by": self.paused_by,
             "recording": {"rule": self.rule.value, "active": self.recording},
             "consent_withdrawn": self.consent_withdrawn,
-            "conditions": self.checklist.view(),
+            "conditions": self.checklist.view() if staff else self.checklist.participant_view(),
         }

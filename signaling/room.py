@@ -25,6 +25,7 @@ from typing import Any
 from signaling import protocol as p
 from signaling import views
 from signaling.acts import Acts
+from signaling.conditions import STAFF_ROLES
 from signaling.credentials import ResumeClaim, ResumeTokens
 from signaling.errors import (
     CLOSE_EXCLUDED,
@@ -350,19 +351,29 @@ class Room:
 
     # --- announcing -----------------------------------------------------------------------
 
-    def state_message(self) -> p.ServerMessage:
+    def state_message(self, role: Role) -> p.ServerMessage:
+        """The room as `role` sees it: staff get the legal decision's conditions as the engine
+        states them, everyone else their plain-language version (decided here, not by pages)."""
         return {
             "type": "room_state",
             "state": self._state.value,
             "seat": "admitted",
             "testimony": _TESTIMONY_VIEW.get(self._state, "idle"),
-            **self._procedure.view(),
+            **self._procedure.view(staff=role in STAFF_ROLES),
             "recorder": self._recorder.peer_id if self._recorder.active else None,
             "participants": self._roster.participants_view(),
         }
 
     def _broadcast_state(self) -> None:
-        self._roster.send_admitted(self.state_message())
+        views_by_side: dict[bool, p.ServerMessage] = {}
+
+        def message(seat: Seat) -> p.ServerMessage:
+            side = seat.role in STAFF_ROLES
+            if side not in views_by_side:
+                views_by_side[side] = self.state_message(seat.role)
+            return views_by_side[side]
+
+        self._roster.send_each_admitted(message)
 
     def presence(self) -> dict[str, dict[str, Any]]:
         """Who holds a seat, by peer id (shared between nodes through the backplane)."""

@@ -6,7 +6,7 @@ The room decides; the roster keeps the three indexes consistent and knows who ma
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from signaling import views
@@ -76,6 +76,12 @@ class Roster:
         for seat in self._seats.values():
             if seat.admitted and seat.conn is not None and role in (None, seat.role):
                 seat.conn.send(message)
+
+    def send_each_admitted(self, message_for: Callable[[Seat], ServerMessage]) -> None:
+        """Send each admitted seat its own message (what it may see depends on its role)."""
+        for seat in self._seats.values():
+            if seat.admitted and seat.conn is not None:
+                seat.conn.send(message_for(seat))
 
     def lobby_message(self) -> ServerMessage:
         return views.lobby(s for s in self._seats.values() if s.state is SeatState.LOBBY)

@@ -85,17 +85,25 @@ class Condition:
     citation: str
     stage: Stage
     satisfied_by: frozenset[Role]
+    # What a participant (not the court's staff) reads instead: the plain-language text by
+    # language code, and the citation without the profile's internals (None: none to show).
+    plain: tuple[tuple[str, str], ...] = ()
+    public_citation: str | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Condition:
         """Build from the legal engine's dict form:
-        {"id", "text", "citation", "stage", "satisfied_by": [roles]}."""
+        {"id", "text", "citation", "stage", "satisfied_by": [roles]}, plus the directory's
+        optional "plain" ({language: text}) and "public_citation"."""
+        public = data.get("public_citation")
         return cls(
             id=str(data["id"]),
             text=str(data["text"]),
             citation=str(data["citation"]),
             stage=Stage(data["stage"]),
             satisfied_by=frozenset(Role(role) for role in data["satisfied_by"]),
+            plain=tuple(sorted((str(k), str(v)) for k, v in (data.get("plain") or {}).items())),
+            public_citation=None if public is None else str(public),
         )
 
 

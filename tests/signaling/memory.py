@@ -120,7 +120,11 @@ def participants() -> tuple[Participant, ...]:
 
 
 def condition(cid: str, stage: Stage, *roles: Role) -> Condition:
-    return Condition(cid, f"text of {cid}", f"citation of {cid}", stage, frozenset(roles))
+    plain = (("en", f"plain English of {cid}"), ("fr", f"texte clair de {cid}"))
+    return Condition(
+        cid, f"text of {cid}", f"citation of {cid}", stage, frozenset(roles),
+        plain, f"public citation of {cid}",
+    )  # fmt: skip
 
 
 # Conditions in the shape the legal engine produces for a criminal hearing of an accused.

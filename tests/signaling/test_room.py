@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -22,7 +23,7 @@ from signaling.errors import (
 )
 from signaling.protocol import DocumentType, MetBy, Ping, Role
 from signaling.services import ConditionRecord, Identity, RecordingRule
-from tests.signaling.memory import hearing
+from tests.signaling.memory import HEARING_CONDITIONS, hearing
 from tests.signaling.roomkit import Inbox, Kit
 
 SDP = (Path(__file__).parent / "vectors" / "aiortc-offer.sdp").read_bytes().decode("ascii")
@@ -135,8 +136,11 @@ async def test_testimony_needs_every_during_condition_met_by_an_allowed_present_
     state = kit.inboxes["witness-1"].last("room_state")
     assert state["testimony"] == "running"
     by_id = {c["id"]: c for c in state["conditions"]}
-    assert by_id["C-AUTHORITY-ID"]["met"]["role"] == "authority"
-    assert by_id["C-MINUTES"]["met"] is None
+    # The witness learns that it was met and when, not who met it nor their note.
+    assert set(by_id["C-AUTHORITY-ID"]["met"]) == {"at"}
+    staff = {c["id"]: c for c in kit.inboxes["judge-1"].last("room_state")["conditions"]}
+    assert staff["C-AUTHORITY-ID"]["met"]["role"] == "authority"
+    assert staff["C-MINUTES"]["met"] is None
 
 
 async def test_consent_withdrawal_ends_testimony_at_once_for_good() -> None:
@@ -392,7 +396,9 @@ async def test_room_state_says_when_each_condition_was_met() -> None:
         {c["id"]: c["met"] for c in inbox.last("room_state")["conditions"]}
         for inbox in (kit.inboxes["judge-1"], kit.inboxes["authority-1"], late)
     ]
-    assert seen[0] == seen[1] == seen[2]
+    assert seen[0] == seen[1]
+    # The witness (not staff) sees only when, the same time.
+    assert seen[2]["C-AUTHORITY-ID"] == {"at": seen[0]["C-AUTHORITY-ID"]["at"]}
     met = seen[0]["C-AUTHORITY-ID"]
     assert met["participant"] == "authority-1" and met["method"] == "observation"
     # Recorded once the event was written, by the room's clock: within this test's window.
@@ -427,3 +433,36 @@ async def test_ping_answers_even_in_the_lobby() -> None:
     assert party.last("pong") == {"type": "pong", "nonce": "n7"}
     with pytest.raises(PermissionDenied):
         await kit.send("party-1", {"type": "end"})
+
+
+async def test_participants_read_the_conditions_in_plain_language_and_staff_as_the_law_says() -> (
+    None
+):
+    kit = Kit()
+    await kit.join("judge-1")
+    await kit.seat("authority-1", "witness-1", "accused-1")
+    await kit.meet("authority-1", "C-AUTHORITY-ID")
+    for staff in ("judge-1", "authority-1"):
+        conditions = kit.inboxes[staff].last("room_state")["conditions"]
+        assert [c["id"] for c in conditions] == [c.id for c in HEARING_CONDITIONS]
+        assert conditions[1]["text"] == "text of C-AUTHORITY-ID"
+        assert conditions[1]["citation"] == "citation of C-AUTHORITY-ID"
+    for person in ("witness-1", "accused-1"):
+        state = kit.inboxes[person].last("room_state")
+        # Only what happens in the room, in every language the texts exist in.
+        assert state["conditions"] == [
+            {
+                "id": cid,
+                "stage": "during",
+                "satisfied_by": roles,
+                "plain": {"en": f"plain English of {cid}", "fr": f"texte clair de {cid}"},
+                "citation": f"public citation of {cid}",
+                "met": met,
+            }
+            for cid, roles, met in (
+                ("C-AUTHORITY-ID", ["authority"], {"at": state["conditions"][0]["met"]["at"]}),
+                ("C-RIGHTS", ["authority", "judge"], None),
+                ("C-CONSENT", ["accused"], None),
+            )
+        ]
+        assert "text of" not in json.dumps(state)

@@ -11,6 +11,7 @@ with their own signed-in account.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from legal_profiles.plain import PlainTexts, participant_condition
 from vc_service.accounts.models import Court, Role, User
 from vc_service.accounts.service import Principal
 from vc_service.errors import Conflict, Forbidden, Locked, NotFound, ServiceError, Unauthenticated
@@ -69,6 +71,11 @@ class JoinIdentity:
     role: str  # the participant role vocabulary, e.g. "witness", "authority", "judge"
     display_name: str
     via: str  # "invitation:<id>" or "account:<user id>"
+
+
+def _notice(condition: dict[str, Any]) -> dict[str, Any]:
+    # Before admission nobody acts on a notice: who meets it and when is the room's business.
+    return {key: condition[key] for key in ("id", "plain", "citation")}
 
 
 def backoff_seconds(failures: int) -> int:
@@ -132,12 +139,28 @@ class Joining:
                 "locked": invitation.locked,
                 "attempts_left": max(0, self.settings.code_max_failures - invitation.code_failures),
             },
-            # What the person must be told in the room, under both laws.
-            "notices": [
-                {k: c.get(k) for k in ("id", "text", "citation", "satisfied_by")}
-                for c in legal.conditions(h.legal_decision, "during")
-            ],
+            # What the person must be told in the room, under both laws: in plain language
+            # only; the legal text and the profile's internals stay with the court's staff.
+            "notices": self.notices(h.legal_decision),
         }
+
+    def notices(self, decision: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The decision's `during` conditions as a participant reads them (`plain` by language,
+        the public `citation`)."""
+        return [
+            _notice(participant_condition(condition, self.plain))
+            for condition in legal.conditions(decision, "during")
+        ]
+
+    def room_condition(self, condition: Mapping[str, Any]) -> dict[str, Any]:
+        """A condition for the live room: as the engine states it (for staff), plus what the
+        room shows everyone else (`plain`, `public_citation`)."""
+        seen = participant_condition(condition, self.plain)
+        return {**condition, "plain": seen["plain"], "public_citation": seen["citation"]}
+
+    @property
+    def plain(self) -> PlainTexts:
+        return self.invitations.hearings.profiles.plain
 
     async def calendar(self, hearing_id: str, token: str) -> bytes:
         async with self.db.session() as s:

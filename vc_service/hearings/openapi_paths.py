@@ -273,6 +273,10 @@ OPERATIONS: list[dict[str, Any]] = [
         "summary": "What an invitation is for: hearing, times in the person's zone, notices",
         "description": (
             "The link is `/join/{hearing_id}#{token}`; send the token in `X-Invitation-Token`. "
+            "`notices` are the conditions the person is told of before joining, in plain "
+            "language only: `plain` maps each language the texts exist in (at least en, fr, de, "
+            "es) to the text, `citation` is the legal basis (shown collapsed), or null while it "
+            "is being confirmed. The engine's legal text, params and confidence stay with staff. "
             "Refusals: 404 `invitation.not_found`, 403 `invitation.wrong_hearing`, 410 "
             "`invitation.revoked`, `invitation.superseded`, `invitation.hearing_cancelled`, "
             "`invitation.expired`."

@@ -900,22 +900,63 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
         "notices": [
             {
                 "id": "authority.present",
-                "text": "A competent judicial authority of the requested state is "
-                "present, assisted by an interpreter where needed, and is "
-                "responsible for identifying the person and for respect of the "
-                "fundamental principles of its law.",
+                "plain": {
+                    "de": "Eine Amtsperson des Landes, in dem Sie sich befinden (ein Richter oder "
+                    "eine andere zuständige Behörde), nimmt an der Vernehmung teil. Sie "
+                    "stellt Ihre Identität fest und achtet darauf, dass die Grundsätze des "
+                    "Rechts dieses Landes eingehalten werden. Bei Bedarf hilft ein "
+                    "Dolmetscher.",
+                    "en": "An official of the country where you are (a judge or another competent "
+                    "authority) takes part in the hearing. This official checks who you are "
+                    "and makes sure that the basic principles of that country's law are "
+                    "respected. An interpreter helps if needed.",
+                    "es": "Un representante oficial del país donde usted se encuentra (un juez u "
+                    "otra autoridad competente) participa en la declaración. Comprueba su "
+                    "identidad y vela por que se respeten los principios fundamentales del "
+                    "derecho de ese país. Si hace falta, le ayuda un intérprete.",
+                    "fr": "Un représentant officiel du pays où vous vous trouvez (un juge ou une "
+                    "autre autorité compétente) participe à l’audition. Il vérifie votre "
+                    "identité et veille au respect des principes fondamentaux du droit de "
+                    "son pays. Un interprète vous aide si nécessaire.",
+                },
                 "citation": "Dir 2014/41/EU Art 24(5)(a); "
                 "http://legislation.gov.uk/eudr/2014/41/article/24",
-                "satisfied_by": ["authority"],
             },
             {
                 "id": "authority.can_intervene",
-                "text": "The requested state's authority can interrupt or stop the "
-                "hearing at once if fundamental principles of its law are "
-                "infringed.",
+                "plain": {
+                    "de": "Diese Amtsperson kann die Vernehmung sofort unterbrechen oder beenden, "
+                    "wenn die Grundsätze des Rechts des Landes, in dem Sie sich befinden, "
+                    "nicht eingehalten werden.",
+                    "en": "This official can interrupt or stop the hearing at once if the basic "
+                    "principles of the law of the country where you are are not respected.",
+                    "es": "Ese representante puede interrumpir o detener la declaración de "
+                    "inmediato si no se respetan los principios fundamentales del derecho "
+                    "del país donde usted se encuentra.",
+                    "fr": "Ce représentant peut interrompre ou arrêter l’audition immédiatement "
+                    "si les principes fondamentaux du droit du pays où vous vous trouvez ne "
+                    "sont pas respectés.",
+                },
                 "citation": "Dir 2014/41/EU Art 24(5)(a); "
                 "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
-                "satisfied_by": ["authority"],
+            },
+            {
+                "id": "consent.person",
+                "plain": {
+                    "de": "Sie werden nur per Video vernommen, wenn Sie einverstanden sind. Sie "
+                    "erklären das in der Vernehmung, und es wird im Protokoll festgehalten. "
+                    "Wenn Sie Ihr Einverständnis zurückziehen, endet die Vernehmung.",
+                    "en": "You are heard by video only if you agree. You say so at the hearing, "
+                    "and it is written in the record. If you withdraw your agreement, the "
+                    "hearing ends.",
+                    "es": "Solo se le oye por vídeo si usted está de acuerdo. Lo dice durante la "
+                    "declaración y queda constancia en el acta. Si retira su "
+                    "consentimiento, la declaración termina.",
+                    "fr": "Vous n’êtes entendu par vidéo que si vous êtes d’accord. Vous le dites "
+                    "au cours de l’audition, et votre accord est inscrit au procès-verbal. "
+                    "Si vous retirez votre accord, l’audition prend fin.",
+                },
+                "citation": None,
             },
         ],
     },

@@ -115,7 +115,9 @@ class Hearings:
             hearing_id=hearing.id,
             state=hearing.state,
             legal_outcome=hearing.legal_outcome,
-            conditions=tuple(legal.conditions(hearing.legal_decision)),
+            conditions=tuple(
+                self.joining.room_condition(c) for c in legal.conditions(hearing.legal_decision)
+            ),
             conditions_met_before=dict(hearing.conditions_met or {}),
             recording_rule=legal.recording_rule(hearing.legal_decision),
             recording_requested=hearing.recording_requested,
