@@ -10,6 +10,7 @@ import { api, showMessage } from "./api.js";
 import { wallTime } from "./hearing-form.js";
 import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
 import { renderReview, reviewPending } from "./judge-review.js";
+import { OFFENCES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
 // The states in which the service issues invitations (INVITABLE in vc_service/hearings/lifecycle.py).
@@ -138,6 +139,9 @@ export async function showHearing(id, focus = true) {
   $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
   const t = hearing.times;
   $("detail-times").textContent = `${hearing.requesting_state}: ${wallTime(t.requesting.starts)} · ${hearing.requested_state}: ${wallTime(t.requested.starts)} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  // The offence scope is a question of criminal proceedings only.
+  $("detail-offence").hidden = hearing.proceeding !== "criminal";
+  $("detail-offence").textContent = `Offence: ${OFFENCES[hearing.offence] || "not specified"}`;
   renderReview(hearing);
   renderBefore();
   await renderInvitations();

@@ -2,7 +2,9 @@
 // the hearing's current values; only what the judge changes is sent, with the version the form
 // was filled from, so a change made meanwhile by someone else is refused (409) instead of being
 // overwritten. The legal decision is recomputed live, as on the scheduling form: the states, the
-// proceeding and the role cannot change in a reschedule, but the consent and the date can.
+// proceeding and the role cannot change in a reschedule, but the consent, the date and (in
+// criminal proceedings) the offence scope can; a scope set back to "not specified" is sent as
+// null, which clears it.
 
 import { api, showMessage } from "./api.js";
 import {
@@ -16,7 +18,7 @@ const EDITABLE = new Set(["draft", "scheduled"]);
 // The API's field names -> the reschedule form's controls.
 const CONTROLS = {
   starts_at: "rs-starts", local_start: "rs-starts", duration_minutes: "rs-duration",
-  ends_at: "rs-duration", venue: "rs-venue", consent: "rs-consent",
+  ends_at: "rs-duration", venue: "rs-venue", consent: "rs-consent", offence: "rs-offence",
   recording_requested: "rs-recording", working_hours_override: "rs-override",
 };
 
@@ -31,6 +33,7 @@ export function canReschedule(shown) {
 function values() {
   return {
     consent: $("rs-consent").value,
+    offence: $("rs-offence").value,
     starts: $("rs-starts").value,
     duration: $("rs-duration").value.trim(),
     venue: $("rs-venue").value.trim(),
@@ -44,6 +47,7 @@ const checkLegal = liveDecision($("rs-decision"), () => hearing && {
   proceeding: hearing.proceeding, role: hearing.person_heard.role,
   consent: $("rs-consent").value,
   ...($("rs-starts").value ? { date: $("rs-starts").value.slice(0, 10) } : {}),
+  ...($("rs-offence").value ? { offence: $("rs-offence").value } : {}),
 }, OUTCOMES.reschedule);
 
 function fact(term, value) {
@@ -78,6 +82,8 @@ function fill(shown) {
     ...fact("Now", `${shown.requesting_state}: ${wallTime(t.requesting.starts)} · ${shown.requested_state}: ${wallTime(t.requested.starts)}, ${shown.duration_minutes} minutes`),
   );
   $("rs-consent").value = shown.person_heard.consent || "unknown";
+  $("rs-offence-field").hidden = shown.proceeding !== "criminal";
+  $("rs-offence").value = shown.offence || "";
   $("rs-starts").value = instantToInput(shown.starts_at);
   $("rs-duration").value = String(shown.duration_minutes);
   $("rs-venue").value = shown.venue.name;
@@ -99,6 +105,7 @@ function changes() {
   if (now.duration !== initial.duration) body.duration_minutes = Number(now.duration);
   if (now.venue !== initial.venue) body.venue = now.venue;
   if (now.consent !== initial.consent) body.consent = now.consent;
+  if (now.offence !== initial.offence) body.offence = now.offence || null;
   if (now.recording !== initial.recording) body.recording_requested = now.recording;
   if (now.override && (now.override !== initial.override || moved)) {
     body.working_hours_override = now.override;
@@ -213,6 +220,7 @@ export function initReschedule(options) {
     if (event.key === "Escape") closeReschedule();
   });
   $("rs-consent").addEventListener("change", checkLegal);
+  $("rs-offence").addEventListener("change", checkLegal);
   $("rs-starts").addEventListener("change", checkLegal);
   $("rs-starts").addEventListener("input", showStartHint);
 }

@@ -1,6 +1,6 @@
 // The judge's page: upcoming hearings with both states' local times, and the scheduling form whose
 // legal decision is recomputed by the server (POST /api/legal/check) whenever the states, the
-// proceeding, the role or the consent change. One hearing's detail, its reschedule form and its
+// proceeding, the offence (criminal proceedings only), the role or the consent change. One hearing's detail, its reschedule form and its
 // legal review are in judge-hearing.js, judge-reschedule.js and judge-review.js.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
@@ -44,12 +44,25 @@ export async function loadList() {
 
 // --- the live legal decision -------------------------------------------------------------------
 
+// The offence scope is a question of criminal proceedings only: its select is shown for them
+// alone, and a scope chosen before switching to civil is dropped (the service would refuse it).
+function offence() {
+  return $("proceeding").value === "criminal" ? $("offence").value : "";
+}
+
+function showOffence() {
+  const criminal = $("proceeding").value === "criminal";
+  $("offence-field").hidden = !criminal;
+  if (!criminal) $("offence").value = "";
+}
+
 const checkLegal = liveDecision($("decision"), () => {
   const body = {
     requesting: $("requesting").value, requested: $("requested").value,
     proceeding: $("proceeding").value, role: $("role").value, consent: $("consent").value,
   };
   if ($("starts").value) body.date = $("starts").value.slice(0, 10);
+  if (offence()) body.offence = offence();
   return body;
 }, OUTCOMES.create);
 
@@ -58,7 +71,7 @@ const checkLegal = liveDecision($("decision"), () => {
 // The API's field names -> the form's controls, so that a 422 shows next to the right one.
 const CONTROLS = {
   requested_state: "requested", requesting_state: "requesting", venue: "venue",
-  proceeding: "proceeding", case_reference: "case-reference", starts_at: "starts",
+  proceeding: "proceeding", offence: "offence", case_reference: "case-reference", starts_at: "starts",
   local_start: "starts", duration_minutes: "duration", ends_at: "duration",
   recording_requested: "recording-requested", working_hours_override: "override",
   "person_heard.role": "role", "person_heard.name": "person-name",
@@ -85,6 +98,7 @@ function createBody() {
     body.participants.push({ role: "authority", name: $("authority-name").value.trim() });
   }
   if ($("override").value.trim()) body.working_hours_override = $("override").value.trim();
+  if (offence()) body.offence = offence();
   return body;
 }
 
@@ -141,7 +155,9 @@ async function main() {
   initReview({ reload });
   const hearings = await loadList();
   await fillStates(hearings);
-  for (const id of ["requesting", "requested", "proceeding", "role", "consent", "starts"]) {
+  $("proceeding").addEventListener("change", showOffence);
+  showOffence();
+  for (const id of ["requesting", "requested", "proceeding", "offence", "role", "consent", "starts"]) {
     $(id).addEventListener("change", checkLegal);
   }
   $("create-form").addEventListener("submit", create);

@@ -7,6 +7,13 @@ import { api } from "./api.js";
 
 const part = (root, name) => root.querySelector(`[data-part="${name}"]`);
 
+// The offence scopes of criminal proceedings (UNTOC / UNCAC), as the judge's pages name them.
+export const OFFENCES = Object.freeze({
+  organized_crime: "organised crime (UNTOC)",
+  corruption: "corruption (UNCAC)",
+  other: "other offence",
+});
+
 // What a barred or unknown decision means, per form. Allowed and conditional need no warning.
 export const OUTCOMES = Object.freeze({
   create: {
@@ -27,7 +34,9 @@ function reasonText(reason) {
 export function renderDecision(root, decision, outcomes = OUTCOMES.create) {
   root.dataset.decision = decision.decision;
   const regimes = decision.regimes.map((r) => r.name).join("; ");
-  part(root, "verdict").textContent = `Decision: ${decision.decision}${regimes ? ` under ${regimes}` : ""}.`;
+  // The scope the engine judged, so the judge sees which question this answer is to.
+  const scope = decision.offence ? ` Offence: ${OFFENCES[decision.offence] || decision.offence}.` : "";
+  part(root, "verdict").textContent = `Decision: ${decision.decision}${regimes ? ` under ${regimes}` : ""}.${scope}`;
   const outcome = part(root, "outcome");
   if (outcome) {
     const warning = outcomes[decision.decision] || "";
@@ -56,7 +65,8 @@ export function renderDecision(root, decision, outcomes = OUTCOMES.create) {
 }
 
 // A checker for one section: call it whenever a choice changes. `question()` gives the engine's
-// input ({requesting, requested, proceeding, role, consent, date?}) or null when incomplete.
+// input ({requesting, requested, proceeding, role, consent, date?, offence?}) or null when
+// incomplete.
 export function liveDecision(root, question, outcomes = OUTCOMES.create) {
   let number = 0;
   return async function check() {
