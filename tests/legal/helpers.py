@@ -10,7 +10,8 @@ from legal_profiles.model import StateProfile
 from legal_profiles.schema import parse_profile
 
 STATES = (
-    "BE NL DE FR PL ES IT AT FI PT LU LV DK IE CH GB US CA AU CN BR ZA".split()  # noqa: SIM905
+    "BE NL DE FR PL ES IT AT FI PT LU LV DK IE CH GB US CA AU CN BR ZA"  # noqa: SIM905
+    " BG HR CY CZ EE GR HU LT MT RO SK SI SE NO NZ SG JP KR IN MX".split()
 )
 SOURCE = "https://example.org/retrieved-text"
 

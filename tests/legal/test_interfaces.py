@@ -42,7 +42,7 @@ def check_args(
         (check_args("DE", "CH", "civil", "witness", "--consent", "yes"), 0, "CONDITIONAL"),
         (check_args("DE", "FR", "criminal", "accused", "--consent", "no"), 3, "BARRED"),
         (check_args("DE", "DK", "civil", "witness"), 4, "UNKNOWN"),
-        (check_args("DE", "SE", "civil", "witness"), 4, "profile.missing"),
+        (check_args("DE", "AR", "civil", "witness"), 4, "profile.missing"),
         (check_args("XX", "FR", "civil", "witness"), 2, "legal.bad_state"),
         (check_args("FR", "FR", "civil", "witness"), 2, "legal.same_state"),
         (check_args("DE", "FR", "civil", "accused"), 2, "legal.bad_role"),
@@ -88,18 +88,18 @@ def test_a_bad_choice_exits_2_through_argparse() -> None:
 def test_profiles_lists_review_dates_and_vku(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["legal", "profiles", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 22
+    assert len(rows) == 42
     ch = next(row for row in rows if row["iso2"] == "CH")
-    assert ch["reviewed"] == "2026-11-23"
+    assert ch["reviewed"] == "2026-12-02"
     assert ch["V"] > 0 and ch["K"] > 0 and ch["U"] > 0
     assert run(["legal", "profiles"]) == 0
     table = capsys.readouterr().out
-    assert "Switzerland" in table and "22 profiles" in table
+    assert "Switzerland" in table and "42 profiles" in table
 
 
 def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["legal", "validate"]) == 0
-    assert "22 profiles valid" in capsys.readouterr().out
+    assert "42 profiles valid" in capsys.readouterr().out
     for code in ("DE", "FR"):
         shutil.copy(DATA_DIR / f"{code}.toml", tmp_path / f"{code}.toml")
     broken = tmp_path / "FR.toml"
