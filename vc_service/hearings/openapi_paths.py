@@ -213,7 +213,9 @@ OPERATIONS: list[dict[str, Any]] = [
             "decision replaces the old one; a new date clears `before` conditions recorded for "
             "the old one. Invited people get the new time with an updated calendar file. "
             "`offence` (criminal proceedings only) sets the offence scope, `null` clears it; "
-            "left out, the scope stays as it is."
+            "left out, the scope stays as it is. An unknown value is a field error "
+            "(`request.invalid_fields`), a scope for a civil hearing 422 `legal.bad_offence`; "
+            "both name `offence` in `details.fields`."
         ),
         "examples": [
             ex(110, "judge", 200, params=H,
