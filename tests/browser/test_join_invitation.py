@@ -73,8 +73,12 @@ def test_witness_is_welcomed_in_their_language_and_reads_the_notices(
     notices = page.locator("#notice-list article")
     # The legal decision's conditions for the room, the person's own rights first.
     expect(notices.first.get_by_role("heading")).to_have_text(EN["notices.kind.right_to_refuse"])
-    expect(notices.first).to_contain_text("right not to testify")
-    expect(notices.first).to_contain_text("Legal basis: Dir 2014/41/EU Art 24(5)(e)")
+    # In plain language, the legal basis collapsed under its own line.
+    expect(notices.first).to_contain_text("You may refuse to give evidence")
+    expect(notices.first.locator("details summary")).to_have_text(EN["notices.basis"])
+    expect(notices.first.locator("details p")).to_have_text(
+        re.compile(r"^Dir 2014/41/EU Art 24\(5\)\(e\)")
+    )
     during = [c for c in hearing["legal"]["decision"]["conditions"] if c["stage"] == "during"]
     expect(notices).to_have_count(len(during))
     screenshot(page, "join-notices")
@@ -186,7 +190,8 @@ def test_keyboard_alone_reaches_the_code(page: Page, judge_api: StaffApi) -> Non
     expect(page.get_by_role("button", name=EN["actions.continue"])).to_be_focused()
     keyboard.press("Enter")
     expect(page.get_by_role("heading", name=EN["notices.heading"])).to_be_focused()
-    for _ in range(5):
+    # Through each notice's collapsed "legal basis" toggle to the acknowledgement.
+    for _ in range(15):
         keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "notices-ack":
             break

@@ -5,6 +5,7 @@ import { language, loadLanguage, preferredLanguage, say } from "./i18n.js";
 import { classify, fetchInvitation, plausibleLink } from "./invitation.js";
 import { check } from "./join-devices.js";
 import { formatTime, personZone, renderLanguage } from "./join-language.js";
+import { rerenderConfirmations } from "./join-lobby.js";
 import { renderNotices } from "./join-notices.js";
 import { $, message, page, setState, State } from "./join-state.js";
 
@@ -40,6 +41,9 @@ function renderHearing() {
 export function renderAll() {
   renderLanguage();
   renderHearing();
+  // The notices' plain texts come in every language: show the page's.
+  if (page.invitation) renderNotices();
+  rerenderConfirmations();
 }
 
 export async function openInvitation() {

@@ -7,6 +7,7 @@ import { codeProblem } from "./join-code.js";
 import { renderConsent } from "./join-consent.js";
 import { check } from "./join-devices.js";
 import { showReconnect } from "./join-reconnect.js";
+import { plainNotice } from "./join-notices.js";
 import { $, page, setState, State } from "./join-state.js";
 import { RoomConnection } from "./room-connection.js";
 import { PeerMesh, removeTile, videoTile } from "./webrtc.js";
@@ -96,8 +97,17 @@ function leaveMedia() {
 }
 
 // Conditions of the legal decision that this participant meets by their own declaration
-// (for example a witness's consent to be heard by video).
+// (for example a witness's consent to be heard by video), in plain language (the server sends
+// participants nothing else).
+let shownConditions = [];
+
+// The page's language changed: the same conditions, in the new language.
+export function rerenderConfirmations() {
+  renderConfirmations(shownConditions);
+}
+
 function renderConfirmations(conditions) {
+  shownConditions = conditions;
   const mine = conditions.filter((c) => c.stage === "during" && c.satisfied_by.includes(myRole));
   $("confirmations").hidden = mine.length === 0;
   const list = $("confirm-list");
@@ -105,9 +115,7 @@ function renderConfirmations(conditions) {
   for (const condition of mine) {
     const item = document.createElement("li");
     item.dataset.condition = condition.id;
-    const text = document.createElement("p");
-    text.textContent = condition.text;
-    item.append(text);
+    item.append(plainNotice(condition));
     if (condition.met) {
       const done = document.createElement("p");
       say(done, "room.confirmed");
