@@ -11,7 +11,7 @@ from legal_profiles import regimes as r
 from legal_profiles.decision import Consent, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN
 from legal_profiles.reasons import rule_reason
-from legal_profiles.routes import Outcome, Query, both, pending, unilateral_route
+from legal_profiles.routes import NO_REASONS, Outcome, Query, both, pending, unilateral_route
 
 
 def civil_routes(q: Query) -> list[Outcome]:
@@ -19,23 +19,55 @@ def civil_routes(q: Query) -> list[Outcome]:
     if applies is True:
         return [eu_reg_route(q)]
     if applies is None:
-        return [pending(r.EU_REG_1783, why)]
+        # The Regulation excludes the rest where it applies: its unknown reach is never
+        # bypassed, unless the case is barred whichever way that fact goes.
+        route = eu_reg_route(q)
+        others = _alternatives(q)
+        if route.barred and all(other.barred for other in others):
+            return [pending(r.EU_REG_1783, why, route), *others]
+        return [pending(r.EU_REG_1783, why, None if route.barred else route)]
+    return _alternatives(q)
+
+
+def _alternatives(q: Query) -> list[Outcome]:
     routes: list[Outcome] = []
-    hague, why = both(q, "hague")
-    if hague is True and not _before_hague(q):
+    hague, why = hague_in_force(q)
+    if hague is True:
         routes.append(hague_route(q))
     elif hague is None:
-        routes.append(pending(r.HAGUE_1970, why))
+        routes.append(pending(r.HAGUE_1970, why, hague_route(q)))
     routes.append(unilateral_route(q))
     return routes
 
 
-def _before_hague(q: Query) -> bool:
+def hague_in_force(q: Query) -> tuple[bool | None, tuple[Reason, ...]]:
+    """Whether the Evidence Convention is in force between the two states on the hearing date.
+
+    Both must be parties. Between states that joined by ratification or succession it is in
+    force (from the later entry into force); an accession has effect only between the acceding
+    state and the states that accepted it (Art 39(4)), which a per-pair record says."""
+    party, why = both(q, "hague")
+    if party is not True:
+        return party, why
     for state in (q.a, q.b):
         start = state.t.hague.in_force.value
         if q.day is not None and start is not UNKNOWN and q.day < start:
-            return True
-    return False
+            return False, NO_REASONS
+    record = q.a.hague_relations.get(q.b.iso2) or q.b.hague_relations.get(q.a.iso2)
+    relation = record.on(q.day) if record is not None else UNKNOWN
+    if relation is not UNKNOWN:
+        if relation.status == "not_accepted":
+            return False, NO_REASONS
+        since = relation.in_force_from
+        return not (q.day is not None and since is not None and q.day < since), NO_REASONS
+    ways = (q.a.t.hague.joined.on(q.day), q.b.t.hague.joined.on(q.day))
+    if all(way in _WITHOUT_ACCEPTANCE for way in ways):
+        return True, NO_REASONS
+    return None, (q.a.hague_pair_unknown(q.b),)
+
+
+# Joining by these binds the state towards every other state that joined by them.
+_WITHOUT_ACCEPTANCE = ("ratification", "succession")
 
 
 def eu_reg_route(q: Query) -> Outcome:
@@ -45,7 +77,9 @@ def eu_reg_route(q: Query) -> Outcome:
     art5 = art5 and all(s.t.eu_reg_2023_2844.value is True for s in (q.a, q.b))
     if art5:
         regimes += (r.EU_REG_2844_ART5,)
-    out = Outcome(regimes)
+    # Reg 2023/2844 Art 5: the party takes part by video at the forum's decision; no request to
+    # the requested state's central body (Reg 2020/1783 Art 19), so that state has not accepted.
+    out = Outcome(regimes, accepted_by_requested_state=not art5)
     if civ.direct_taking.value == "no":
         out.barred.append(
             rule_reason(
@@ -75,8 +109,8 @@ def eu_reg_route(q: Query) -> Outcome:
             )
         )
     out.need(
-        pv.REG_ACCEPTED,
-        b.civil_invitation,
+        None if art5 else pv.REG_ACCEPTED,
+        None if art5 else b.civil_invitation,
         b.civil_scope,
         b.civil_venue,
         pv.REG_VOLUNTARY,

@@ -16,7 +16,7 @@ from legal_profiles.decision import (
     Regime,
     Role,
 )
-from legal_profiles.model import UNKNOWN, Bilateral, Fact, StateProfile
+from legal_profiles.model import UNKNOWN, Bilateral, Fact, HagueRelation, StateProfile
 from legal_profiles.outgoing import outgoing_rules
 from legal_profiles.reasons import fact_reason, known_confidence
 
@@ -54,7 +54,13 @@ class Compiled:
         for fact in t.bilateral:
             if fact.value is not UNKNOWN:
                 self.bilateral[(fact.value.counterparty, fact.value.instrument)] = fact
+        # States with which some bilateral instrument is recorded (a treaty relation).
+        self.bilateral_with = frozenset(counterparty for counterparty, _ in self.bilateral)
+        self.hague_relations: dict[str, Fact[HagueRelation]] = {
+            fact.value.counterparty: fact for fact in t.hague.relations if fact.value is not UNKNOWN
+        }
         self._unknown: dict[tuple[str, str], Reason] = {}
+        self._hague_pair_unknown: dict[str, Reason] = {}
         self.treaty: dict[str, Fact[Any]] = {
             "eu_reg_2020_1783": t.eu_reg_2020_1783,
             "eio": t.eio,
@@ -81,6 +87,30 @@ class Compiled:
         reason = self._unknown.get(key)
         if reason is None:
             reason = self._unknown[key] = fact_reason(self.iso2, fact, what)
+        return reason
+
+    def hague_pair_unknown(self, other: Compiled) -> Reason:
+        """Why the Evidence Convention between this state and `other` is not known: one of
+        them acceded (or how it joined is not recorded) and neither profile records the pair."""
+        reason = self._hague_pair_unknown.get(other.iso2)
+        if reason is None:
+            joined = [(s, s.t.hague.joined.value) for s in (other, self)]
+            acceding = [s.iso2 for s, how in joined if how == "accession"]
+            unsure = [s.iso2 for s, how in joined if how is UNKNOWN]
+            detail = [f"{code} acceded" for code in acceding]
+            detail += [f"how {code} joined the Convention is not recorded" for code in unsure]
+            state = (acceding or unsure)[0]
+            reason = self._hague_pair_unknown[other.iso2] = Reason(
+                state,
+                "unknown.treaties.hague.relations",
+                f"Whether the HCCH 1970 Convention is in force between {self.iso2} and"
+                f" {other.iso2} is not known ({'; '.join(detail)}): an accession has effect only"
+                " between the acceding state and the states that accepted it, and neither"
+                " profile records this pair: manual legal review.",
+                f"HCCH 1970 Art 39(4); {r.HAGUE_TEXT_URL}; profile field treaties.hague.relations"
+                f" of {self.iso2} and {other.iso2}: no record [U]",
+                "U",
+            )
         return reason
 
     # -- incoming (this state as the requested state) ------------------------------------

@@ -41,6 +41,7 @@ CATALOGUE: Final = _specs(
     ("permission.requested_state", B, "The requested state's permission was obtained"),
     ("permission.foreign_state", B, "The requesting state's rule on foreign permission is met"),
     ("basis.requesting_state", B, "The requesting court confirms its own law allows the hearing"),
+    ("forum.witness_finding", B, "The requesting court made the finding its law needs for video"),
     ("summons.language", B, "The request to appear is in (or translated into) the local language"),
     ("venue.permitted", B, "The person will sit in a venue the requested state allows"),
     ("protection.measures_agreed", B, "Measures to protect the person agreed where necessary"),
@@ -60,6 +61,9 @@ CATALOGUE: Final = _specs(
     ("recording.parties_informed", D, "Parties are told about recording and may object"),
     ("minutes.drawn_up", A, "Minutes with the required particulars are drawn up"),
 )
+
+# The one enumeration of condition ids (plain-language texts are checked against it).
+CONDITION_IDS: Final = tuple(CATALOGUE)
 
 OFFICIALS: Final = (Actor.JUDGE, Actor.AUTHORITY)
 JUDGE: Final = (Actor.JUDGE,)

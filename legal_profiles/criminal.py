@@ -6,6 +6,7 @@ no-treaty route. A victim is heard as a witness (the instruments speak of witnes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from legal_profiles import provisions as pv
@@ -13,8 +14,8 @@ from legal_profiles import regimes as r
 from legal_profiles.compiled import Compiled
 from legal_profiles.decision import Condition, Consent, Offence, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN, Fact
-from legal_profiles.reasons import rule_reason
-from legal_profiles.routes import Getter, Outcome, Query, both, pending, unilateral_route
+from legal_profiles.reasons import known_confidence, rule_reason
+from legal_profiles.routes import Outcome, Query, both, pending, unilateral_route
 
 _WITNESSES = (Role.WITNESS, Role.EXPERT)
 
@@ -24,45 +25,111 @@ def criminal_routes(q: Query) -> list[Outcome]:
     if eio is True:
         return [eio_route(q)]
     if eio is None:
-        return [pending(r.EIO, why)]
+        # The EIO excludes the rest where it binds both states: its unknown reach is never
+        # bypassed, unless the case is barred whichever way that fact goes.
+        route = eio_route(q)
+        others = _alternatives(q)
+        if route.barred and all(other.barred for other in others):
+            return [pending(r.EIO, why, route), *others]
+        return [pending(r.EIO, why, None if route.barred else route)]
+    return _alternatives(q)
+
+
+def _alternatives(q: Query) -> list[Outcome]:
+    """The alternative legal bases outside the EIO, in order of precedence."""
     routes: list[Outcome] = []
     for regime, key, conds in ((r.EU_MLA_2000, "eu_mla_2000", _MLA), (r.COE_2AP, "coe_2ap", _ETS)):
         applies, why = both(q, key)
         if applies is True:
             routes.append(mla_route(q, regime, conds))
         elif applies is None:
-            routes.append(pending(regime, why))
+            routes.append(pending(regime, why, mla_route(q, regime, conds)))
     if q.role in _WITNESSES:
         bilateral = _eu_us(q)
         if bilateral is not None:
             routes.append(bilateral)
-        for regime, key, scope, un_conds in (
-            (r.UNTOC, "untoc", Offence.ORGANIZED_CRIME, pv.UNTOC_CONDITIONS),
-            (r.UNCAC, "uncac", Offence.CORRUPTION, pv.UNCAC_CONDITIONS),
-        ):
+        for regime, key, scope, un_conds in _UN:
             if q.offence is not None and q.offence is not scope:
                 continue  # the offence is outside the convention (UNTOC Art 3, UNCAC Art 3)
             applies, why = both(q, key)
             if applies is True:
-                route = Outcome((regime,))
-                _witness_consent(q, route)
-                if q.offence is scope:
-                    un_conds = un_conds[1:]  # the scope condition: the input says it is met
-                route.need(*un_conds, q.b.criminal_oath)
-                routes.append(route)
+                routes.append(_un_route(q, regime, scope, un_conds))
             elif applies is None:
-                routes.append(pending(regime, why))
-    routes.append(national_route(q))
+                routes.append(pending(regime, why, _un_route(q, regime, scope, un_conds)))
+    national = national_route(q)
+    if q.role is Role.ACCUSED:
+        _carry_treaty_safeguards(q, routes, national)
+    routes.append(national)
     routes.append(unilateral_route(q))
     return routes
 
 
-def _mla_excludes(s: Compiled) -> Fact[Any]:
-    return s.t.eu_mla_2000.art10_9_excludes_accused
+_UN = (
+    (r.UNTOC, "untoc", Offence.ORGANIZED_CRIME, pv.UNTOC_CONDITIONS),
+    (r.UNCAC, "uncac", Offence.CORRUPTION, pv.UNCAC_CONDITIONS),
+)
 
 
-def _ets_excludes(s: Compiled) -> Fact[Any]:
-    return s.t.coe_2ap.art9_9_excludes_accused
+def _un_route(q: Query, regime: Regime, scope: Offence, un_conds: tuple[Condition, ...]) -> Outcome:
+    """UNTOC Art 18(18) / UNCAC Art 46(18): a witness or expert, for an offence within it."""
+    route = Outcome((regime,))
+    _witness_consent(q, route)
+    if q.offence is scope:
+        un_conds = un_conds[1:]  # the scope condition: the question says it is met
+    route.need(*un_conds, q.b.criminal_oath)
+    return route
+
+
+# The safeguards an instrument gives an accused heard by video: consent, and the reminder of
+# procedural rights (with counsel's private channel, which every accused route adds).
+_ACCUSED_SAFEGUARDS = {
+    r.EU_MLA_2000.id: (
+        f"EU MLA Convention 2000 Art 10(9); {r.MLA_2000_URL}",
+        pv.MLA_ACCUSED_PROCEDURAL,
+    ),
+    r.COE_2AP.id: (f"ETS 182 Art 9(8)-(9); {r.ETS_182_ART9_9_URL}", pv.ETS_ACCUSED_PROCEDURAL),
+}
+
+
+def _carry_treaty_safeguards(q: Query, treaties: list[Outcome], fallback: Outcome) -> None:
+    """A treaty route for the accused that may apply is not bypassed by the national route
+    without its safeguards: the national route then carries them, or, where the accused refuses
+    consent, it cannot and the answer is unknown (research: legal-facts-europe.md, "Fallback
+    hides an unknown treaty route")."""
+    if fallback.barred or fallback.unknown:
+        return
+    open_routes = [route for route in treaties if route.pending or route.unknown]
+    if not open_routes:
+        return
+    ids = [route.regimes[0].id for route in open_routes]
+    if q.consent is Consent.NO:
+        fallback.unknown.append(
+            Reason(
+                q.b.iso2,
+                "accused.treaty_safeguards",
+                f"A treaty that may govern this hearing ({', '.join(ids)}) hears an accused by"
+                " video only with the accused's consent, which is refused; the national route"
+                " cannot stand in for it: manual legal review.",
+                " | ".join(_ACCUSED_SAFEGUARDS[regime][0] for regime in ids),
+                "K",
+            )
+        )
+        return
+    for regime in ids:
+        citation, procedural = _ACCUSED_SAFEGUARDS[regime]
+        fallback.need(
+            q.b.consent(Role.ACCUSED, f"{regime}.accused_consent", citation, "K"),
+            procedural,
+            pv.PRIVATE_CHANNEL,
+        )
+
+
+def _mla_excludes(s: Compiled) -> tuple[Fact[Any], Fact[Any]]:
+    return s.t.eu_mla_2000.art10_9_excludes_accused, s.t.eu_mla_2000.art10_9_scope
+
+
+def _ets_excludes(s: Compiled) -> tuple[Fact[Any], Fact[Any]]:
+    return s.t.coe_2ap.art9_9_excludes_accused, s.t.coe_2ap.art9_9_scope
 
 
 def _witness_consent(q: Query, out: Outcome) -> None:
@@ -192,7 +259,7 @@ def mla_route(q: Query, regime: Regime, conds: tuple[Condition, ...]) -> Outcome
     interpreter, minutes, accused_procedural = conds[7:]
     out = Outcome((regime,))
     if q.role is Role.ACCUSED:
-        excludes: Getter
+        excludes: Callable[[Compiled], tuple[Fact[Any], Fact[Any]]]
         if regime is r.EU_MLA_2000:
             article, url = "EU MLA Convention 2000 Art 10(9)", r.MLA_2000_URL
             excludes = _mla_excludes
@@ -208,18 +275,33 @@ def mla_route(q: Query, regime: Regime, conds: tuple[Condition, ...]) -> Outcome
             "K",
         )
         for state in (q.a, q.b):
-            fact = excludes(state)
-            if fact.value is True:
+            fact, scope_fact = excludes(state)
+            scope = scope_fact.on(q.day)
+            if state is q.a and scope == "requests_to_this_state":
+                continue  # its declaration speaks only of requests made to it
+            value = fact.on(q.day)
+            if value is True:
+                text = (
+                    f"{state.iso2} declared that it does not apply the videoconference provisions"
+                    " to hearings of the accused"
+                )
+                citation = fact.citation()
+                if scope is UNKNOWN and state is q.a:
+                    text += (
+                        "; whether the declaration speaks only of requests made to it is not"
+                        " recorded, so it is applied to its own requests too, to be safe"
+                    )
+                    citation += f"; scope: {scope_fact.citation()}"
                 out.barred.append(
-                    rule_reason(
+                    Reason(
                         state.iso2,
                         f"{regime.id}.accused_excluded",
-                        f"{state.iso2} declared that it does not apply the videoconference"
-                        " provisions to hearings of the accused.",
-                        fact,
+                        text + ".",
+                        citation,
+                        known_confidence(fact) if scope is not UNKNOWN or state is q.b else "U",
                     )
                 )
-            elif fact.value is UNKNOWN:
+            elif value is UNKNOWN:
                 out.unknown.append(
                     state.unknown(fact, "Whether it declared not to hear accused persons by video")
                 )
@@ -290,6 +372,8 @@ def national_route(q: Query) -> Outcome:
             b.unknown(fact, "Whether its national law provides video hearings on a foreign request")
         )
         return out
+    if crim.treaty_required.on(q.day) is True:
+        _needs_treaty(q, out)
     roles = crim.national_assistance_roles.value
     if roles is UNKNOWN:
         out.unknown.append(b.unknown(crim.national_assistance_roles, "Who its national law covers"))
@@ -327,3 +411,63 @@ def national_route(q: Query) -> Outcome:
         *b.national_conditions, b.reasons_required.get(q.role), b.national_refusal, b.criminal_oath
     )
     return out
+
+
+def _needs_treaty(q: Query, out: Outcome) -> None:
+    """The requested state assists only on a request presented under an agreement (CA MLACMA
+    s2): its national route stands only on a treaty relation with the requesting state."""
+    b, fact = q.b, q.b.inc.criminal.treaty_required
+    related, why, scope = _treaty_relation(q)
+    if related is True:
+        out.need(scope)
+    elif related is False:
+        out.barred.append(
+            rule_reason(
+                b.iso2,
+                "national.treaty_required",
+                f"{b.iso2} assists foreign criminal proceedings only on a request presented under"
+                f" an agreement, and none is recorded with {q.a.iso2}"
+                f" ({fact.note or 'see citation'}).",
+                fact,
+            )
+        )
+    else:
+        out.unknown.append(
+            Reason(
+                b.iso2,
+                "national.treaty_relation",
+                f"{b.iso2} assists foreign criminal proceedings only on a request presented under"
+                f" an agreement; whether one binds it and {q.a.iso2} is not known: manual legal"
+                " review.",
+                fact.citation(),
+                "U",
+            )
+        )
+        out.unknown.extend(why)
+
+
+def _treaty_relation(q: Query) -> tuple[bool | None, tuple[Reason, ...], Condition | None]:
+    """Whether a treaty with a mutual assistance clause binds both states for this case: a
+    bilateral record, the EIO, the EU MLA Convention 2000, ETS 182, or UNTOC / UNCAC for an
+    offence within them (with the offence not given, the judge confirms the scope)."""
+    if q.a.iso2 in q.b.bilateral_with or q.b.iso2 in q.a.bilateral_with:
+        return True, (), None
+    unknown: list[Reason] = []
+    for key in ("eio", "eu_mla_2000", "coe_2ap"):
+        applies, why = both(q, key)
+        if applies is True:
+            return True, (), None
+        unknown.extend(why)
+    scope_condition: Condition | None = None
+    for _, key, scope, un_conds in _UN:
+        if q.offence is not None and q.offence is not scope:
+            continue
+        applies, why = both(q, key)
+        if applies is True:
+            if q.offence is scope:
+                return True, (), None
+            scope_condition = scope_condition or un_conds[0]
+        unknown.extend(why)
+    if scope_condition is not None:
+        return True, (), scope_condition
+    return (None, tuple(unknown), None) if unknown else (False, (), None)

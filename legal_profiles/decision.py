@@ -82,6 +82,9 @@ class RecordingRule(StrEnum):
     PROHIBITED = "prohibited"
     MANDATORY = "mandatory"
     COURT_DECIDES = "court_decides"
+    # Lawful only with the consent of the person heard (LU): nobody records on it unless they
+    # capture that consent; consumers that do not must treat it as not recordable.
+    CONSENT_REQUIRED = "consent_required"
     UNKNOWN = "unknown"
 
 

@@ -178,7 +178,9 @@ def check(
     for route, status in zip(routes, statuses, strict=True):
         if best_status is Status.BARRED or status is Status.UNKNOWN:
             regimes.extend(route.regimes)
-        reasons.extend(route.unknown)
+        # A barred route stays barred whatever its unknown facts say: only its bars count.
+        if status is not Status.BARRED:
+            reasons.extend(route.unknown)
         reasons.extend(route.barred)
     conditions = _final(best.conditions) if best_status is Status.UNKNOWN else ()
     # Reasons about unknown facts are shared objects: drop repeats by identity, cheaply.
@@ -214,17 +216,28 @@ def _overlay(q: Query, out: Outcome) -> None:
         out.conditions.append(rules.foreign_permission)
     elif rules.permission_rule_unknown and not out.accepted_by_requested_state:
         out.conditions.append(rules.foreign_permission_unknown)
+    if q.proceeding is not Proceeding.CRIMINAL:
+        return
     if q.role is not Role.ACCUSED:
+        # The forum's own limits on a witness by video (US Confrontation Clause, Maryland v.
+        # Craig; CA Criminal Code s 714.2). Unknown: the requesting court attests its own law.
+        witness = rules.witness_remote.on(q.day)
+        if witness == "court_finding_required":
+            out.conditions.append(rules.witness_finding)
+        elif witness == "no_basis":
+            out.unknown.append(rules.witness_no_basis)
+        elif witness is UNKNOWN:
+            out.conditions.append(rules.witness_basis_unknown)
         return
     accused = rules.accused_remote
-    if accused.value == "consent_required":
+    if accused.on(q.day) == "consent_required":
         if q.consent is Consent.NO:
             out.barred.append(rules.accused_consent_refused)
         else:
             out.need(b.consent(Role.ACCUSED, "outgoing.accused_consent", accused, "V"))
-    elif accused.value == "no_basis":
+    elif accused.on(q.day) == "no_basis":
         out.unknown.append(rules.accused_no_basis)
-    elif accused.value is UNKNOWN:
+    elif accused.on(q.day) is UNKNOWN:
         # The requesting court knows its own procedure: it attests, the engine does not guess.
         out.conditions.append(rules.accused_basis_unknown)
 
@@ -277,6 +290,7 @@ def _work_out_recording(q: Query, art5: bool) -> Recording:
     for wanted, rule in (
         ("prohibited", RecordingRule.PROHIBITED),
         (UNKNOWN, RecordingRule.UNKNOWN),
+        ("consent_required", RecordingRule.CONSENT_REQUIRED),
         ("mandatory", RecordingRule.MANDATORY),
         ("court_decides", RecordingRule.COURT_DECIDES),
     ):

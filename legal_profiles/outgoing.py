@@ -21,6 +21,11 @@ class OutgoingRules:
     foreign_permission: Condition | None  # for "always"
     foreign_permission_unknown: Condition  # the court confirms its own law
     permission_rule_unknown: bool
+    # Its limits on a witness (expert, victim) testifying by video in its criminal trials.
+    witness_remote: Fact[Any]
+    witness_finding: Condition  # for court_finding_required
+    witness_no_basis: Reason  # for no_basis
+    witness_basis_unknown: Condition  # the court confirms its own law when it is not recorded
 
 
 def outgoing_rules(profile: StateProfile) -> OutgoingRules:
@@ -40,6 +45,8 @@ def outgoing_rules(profile: StateProfile) -> OutgoingRules:
             c.COURT_STAFF,
             known_confidence(rule),
         )
+    witness = out.witness_remote_criminal
+    note = f" ({witness.note})" if witness.note else ""
     return OutgoingRules(
         accused_remote=accused,
         accused_consent_refused=rule_reason(
@@ -76,4 +83,30 @@ def outgoing_rules(profile: StateProfile) -> OutgoingRules:
             "U",
         ),
         permission_rule_unknown=rule.value is UNKNOWN,
+        witness_remote=witness,
+        witness_finding=c.make(
+            "forum.witness_finding",
+            f"{iso} law lets its criminal courts receive a witness's testimony by video only on a"
+            f" finding of the court in the case{note}: the requesting court makes that finding"
+            " (and records it) before the hearing.",
+            witness.citation(),
+            c.JUDGE,
+            known_confidence(witness),
+        ),
+        witness_no_basis=rule_reason(
+            iso,
+            "outgoing.witness_no_basis",
+            f"No basis in {iso} law for its criminal courts to receive a witness's testimony by"
+            f" video from abroad is recorded{note}: manual legal review.",
+            witness,
+        ),
+        witness_basis_unknown=c.make(
+            "basis.requesting_state",
+            f"Whether {iso} law limits its criminal courts in receiving a witness's testimony by"
+            " video from abroad (such as a finding the court must make first) is not recorded:"
+            " the requesting court confirms its own law allows it.",
+            witness.citation(),
+            c.JUDGE,
+            "U",
+        ),
     )

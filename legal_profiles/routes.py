@@ -49,6 +49,8 @@ class Outcome:
     unknown: list[Reason] = field(default_factory=list)
     # The requested state accepts a request on this route, which is its permission.
     accepted_by_requested_state: bool = True
+    # Whether the instrument applies between the two states turns on an unknown fact.
+    pending: bool = False
 
     @property
     def status(self) -> Status:
@@ -92,8 +94,17 @@ def both(q: Query, key: str) -> tuple[bool | None, tuple[Reason, ...]]:
     )
 
 
-def pending(regime: Regime, reasons: tuple[Reason, ...]) -> Outcome:
-    return Outcome((regime,), unknown=list(reasons))
+def pending(regime: Regime, reasons: tuple[Reason, ...], route: Outcome | None = None) -> Outcome:
+    """A route whose instrument may or may not apply. Given the route as it would be if it
+    applied: if its known facts bar it, it stays barred (it gives no basis either way); else it
+    is unknown, with the unknown facts it would turn on too, and no conditions (they are the
+    instrument's, which may not apply)."""
+    if route is not None and route.barred:
+        route.unknown.extend(reasons)
+        route.pending = True
+        return route
+    unknown = [*reasons, *route.unknown] if route is not None else list(reasons)
+    return Outcome((regime,), unknown=unknown, pending=True)
 
 
 def unilateral_route(q: Query) -> Outcome:
@@ -126,6 +137,20 @@ def unilateral_route(q: Query) -> Outcome:
                 " does not consent.",
                 pv.NO_COERCION_CITATION,
                 "V",
+            )
+        )
+    if q.person is Role.ACCUSED and not out.barred:
+        # A rule on foreign courts hearing willing persons says nothing of the accused, whose
+        # rights no request secures here (research: legal-facts-world.md (b) 9, (f) 4).
+        out.unknown.append(
+            Reason(
+                b.iso2,
+                "unilateral.accused_not_covered",
+                f"No {b.iso2} rule is recorded that lets a foreign court hear an accused person on"
+                " its territory without a request; the no-treaty route does not serve an accused"
+                " without one: manual legal review.",
+                fact.citation(),
+                "U",
             )
         )
     # A willing person: where consent is not yet given, they are told it is voluntary.

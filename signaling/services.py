@@ -29,6 +29,9 @@ class RecordingRule(StrEnum):
     MANDATORY = "mandatory"
     COURT_DECIDES = "court_decides"
     PROHIBITED = "prohibited"
+    # Lawful only with the consent of the person heard, which the room does not capture yet:
+    # not recordable (a rule the room does not know must never fail the room's load either).
+    CONSENT_REQUIRED = "consent_required"
     UNKNOWN = "unknown"
 
     @property

@@ -112,6 +112,7 @@ def test_an_exclusive_instrument_of_unknown_reach_is_never_bypassed() -> None:
 def _hague(**extra: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return states(
         both__treaties__hague__party=True,
+        both__treaties__hague__joined="ratification",
         both__treaties__eu_reg_2020_1783=False,
         **extra,
     )
