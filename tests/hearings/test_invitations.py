@@ -333,6 +333,10 @@ async def test_what_the_link_shows_the_participant(lite: Court) -> None:
         c["id"] for c in record.hearing.legal_decision["conditions"] if c["stage"] == "during"
     ]
     assert [n["id"] for n in info["notices"]] == during_ids
-    assert all(n["citation"] for n in info["notices"])
+    # In plain language in every language the texts exist in, never the engine's legal text.
+    for notice in info["notices"]:
+        assert set(notice) == {"id", "plain", "citation"}
+        assert {"en", "fr", "de", "es"} <= set(notice["plain"])
+        assert notice["citation"] is None or "[U]" not in notice["citation"]
     ics = await lite.hearings.joining.calendar(record.id, issued.token)
     assert b"TZID=Europe/Paris" in ics and issued.link.encode() in ics.replace(b"\r\n ", b"")
