@@ -59,16 +59,19 @@ def test_the_shipped_texts_cover_every_condition_and_reason_in_four_languages() 
 
 def test_texts_follow_the_params_of_the_condition() -> None:
     texts = checked_texts(PLAIN_DIR)
-    assert texts.condition("notice.requested_state", {"notice_days": 14}, "de").startswith(
-        "Mindestens 14 Tage vor der Vernehmung"
-    )
-    assert "{" not in texts.condition("notice.requested_state", {}, "de")
-    revocable = texts.condition("consent.person", {"revocable": True}, "fr")
-    assert "à tout moment" in revocable
-    assert "à tout moment" not in texts.condition("consent.person", {"revocable": False}, "fr")
-    assert "si vous êtes d’accord" in texts.condition(
-        "oath.competent_person", {"rule": "consent_required"}, "fr"
-    )
+
+    def text(cid: str, params: dict[str, object], language: str) -> str:
+        found = texts.condition(cid, params, language)
+        assert found is not None, (cid, language)
+        return found
+
+    notice = text("notice.requested_state", {"notice_days": 14}, "de")
+    assert notice.startswith("Mindestens 14 Tage vor der Vernehmung")
+    assert "{" not in text("notice.requested_state", {}, "de")
+    assert "à tout moment" in text("consent.person", {"revocable": True}, "fr")
+    assert "à tout moment" not in text("consent.person", {"revocable": False}, "fr")
+    oath = text("oath.competent_person", {"rule": "consent_required"}, "fr")
+    assert "si vous êtes d’accord" in oath
 
 
 def test_a_text_missing_in_one_language_stops_validate_and_the_start(
