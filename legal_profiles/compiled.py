@@ -146,6 +146,17 @@ class Compiled:
                 "V",
                 forbidden_venues=tuple(venues),
             )
+        elif venues is UNKNOWN:
+            # Unknown is never permission: without the requested state's venue rule the
+            # officials confirm the venue, so no answer is `allowed` on an unsourced fact.
+            self.venue = c.make(
+                "venue.permitted",
+                f"Confirm that {iso} allows the venue the person is heard from"
+                f" ({iso}'s rule on forbidden venues is not sourced).",
+                inc.forbidden_venues.citation(),
+                c.OFFICIALS,
+                "U",
+            )
         self.civil_venue: Condition | None = None
         if civ.location.value == "court_or_public_premises":
             self.civil_venue = c.make(

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal, NamedTuple, get_args, get_origin, get_type_hints
 
+import pytest
+
 from legal_profiles import model
 from legal_profiles.compiled import Compiled
 from legal_profiles.coverage import CASES
@@ -220,7 +222,7 @@ def test_no_allowed_answer_of_the_shipped_profiles_rests_on_an_unknown_fact() ->
 
 def _permissive_pair() -> ProfileSet:
     """AD hears a willing person in MC without a request: no treaty, MC permits it, AD needs no
-    permission. MC's forbidden venues are unknown: the engine treats them as none."""
+    permission. MC's forbidden venues are unknown."""
     ad, mc = blank("AD", "Andorra"), blank("MC", "Monaco")
     for doc in (ad, mc):
         for key in ("eu_reg_2020_1783", "eio", "untoc", "uncac"):
@@ -232,7 +234,30 @@ def _permissive_pair() -> ProfileSet:
     return profile_set(ad, mc)
 
 
-def test_it_finds_an_allowed_answer_that_rests_on_an_unknown_fact() -> None:
+def _engine_that_ignores_unknown_venues(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine as it was before issue 11: an unknown venue rule read as "none forbidden"."""
+    original = Compiled.__init__
+
+    def compile_without_the_confirmation(self: Compiled, profile: StateProfile) -> None:
+        original(self, profile)
+        if self.venue is not None and self.venue.confidence == "U":
+            self.venue = None
+
+    monkeypatch.setattr(Compiled, "__init__", compile_without_the_confirmation)
+
+
+def test_unknown_venues_are_confirmed_not_presumed() -> None:
+    profiles = _permissive_pair()
+    decision = check(profiles, "AD", "MC", Proceeding.CIVIL, Role.WITNESS, Consent.YES)
+    assert decision.decision is Status.CONDITIONAL
+    (venue,) = decision.conditions
+    assert venue.id == "venue.permitted" and venue.confidence == "U"
+
+
+def test_it_finds_an_allowed_answer_that_rests_on_an_unknown_fact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _engine_that_ignores_unknown_venues(monkeypatch)
     profiles = _permissive_pair()
     case = Case(Proceeding.CIVIL, Role.WITNESS, Consent.YES, None)
     assert check(profiles, "AD", "MC", *case[:3]).decision is Status.ALLOWED

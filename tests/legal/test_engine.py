@@ -30,6 +30,7 @@ class Case:
     reasons: frozenset[str] = frozenset()  # rule ids that must be among the reasons
     day: date | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    offence: str | None = None
 
 
 def ids(*names: str) -> frozenset[str]:
@@ -116,13 +117,25 @@ CASES = [
     Case(
         "EIO: a state whose witness-consent rule is unknown needs review if the witness refuses",
         "DE",
-        "FR",
+        "RO",
         "criminal",
         "witness",
         "no",
         U,
         ("eu_eio_art24",),
         reasons=ids("unknown.incoming.criminal.witness_consent_required"),
+    ),
+    Case(
+        "EIO: France compels a witness (fiche A.12), so a refusing witness is heard as requested",
+        "DE",
+        "FR",
+        "criminal",
+        "witness",
+        "no",
+        C,
+        ("eu_eio_art24",),
+        EIO_LIVE,
+        absent=ids("consent.person"),
     ),
     Case(
         "EIO: a victim is heard as a witness (NL asks why video)",
@@ -202,26 +215,27 @@ CASES = [
         },
     ),
     Case(
-        "Denmark is outside Reg 2020/1783: the Hague Convention, whose DK terms are unknown",
+        "Denmark is outside Reg 2020/1783: its Art 33 declaration excludes Chapter II commissioners"
+        "; its rule on a foreign court hearing someone without a request is unknown",
         "DE",
         "DK",
         "civil",
         "witness",
         "yes",
         U,
-        ("hcch_evidence_1970_ch2", "national_no_treaty"),
-        reasons=ids("unknown.treaties.hague.ch2_vc"),
+        ("national_no_treaty",),
+        reasons=ids("hague.art33_exclusion", "unknown.incoming.unilateral.civil"),
     ),
     Case(
-        "Denmark is outside the EIO",
+        "Denmark is outside the EIO: EU MLA Convention 2000 Art 10",
         "DE",
         "DK",
         "criminal",
         "witness",
         "yes",
-        U,
-        reasons=ids("unknown.treaties.eu_mla_2000.party"),
-        absent=ids("request.accepted"),
+        C,
+        ("eu_mla_2000_art10",),
+        ids("request.accepted", "request.reasons_stated", "authority.present", "minutes.drawn_up"),
     ),
     Case(
         "Ireland is outside the EIO: EU MLA Convention 2000 Art 10",
@@ -298,7 +312,19 @@ CASES = [
         reasons=ids("hague.art33_exclusion", "unilateral.prohibited"),
     ),
     Case(
-        "China in criminal matters: approval route unknown",
+        "China in criminal matters: UNTOC Art 18(18), the offence's scope confirmed by the judge,"
+        " and the US forum's Confrontation Clause finding",
+        "US",
+        "CN",
+        "criminal",
+        "witness",
+        "yes",
+        C,
+        ("untoc_art18_18",),
+        ids("request.scope_in_treaty", "request.reasons_stated", "forum.witness_finding"),
+    ),
+    Case(
+        "China in criminal matters outside UNTOC/UNCAC: approval route unknown",
         "US",
         "CN",
         "criminal",
@@ -306,6 +332,7 @@ CASES = [
         "yes",
         U,
         reasons=ids("unilateral.prohibited", "unknown.incoming.criminal.national_assistance"),
+        offence="other",
     ),
     Case(
         "EU-US MLA Agreement Art 6 for a witness",
@@ -339,7 +366,7 @@ CASES = [
         absent=ids("request.accepted"),
     ),
     Case(
-        "AU national law (MACMA s13), UK permission rule",
+        "AU national law (MACMA s13) for an offence outside the UN conventions, UK permission rule",
         "GB",
         "AU",
         "criminal",
@@ -353,6 +380,7 @@ CASES = [
             "oath.competent_person",
             "permission.foreign_state",
         ),
+        offence="other",
     ),
     Case(
         "UK requesting: foreign state's permission before oral evidence",
@@ -397,7 +425,7 @@ CASES = [
         ids("consent.person"),
     ),
     Case(
-        "NL: no video hearing without a treaty",
+        "NL: no video hearing without a treaty (an offence outside UNTOC and UNCAC)",
         "CA",
         "NL",
         "criminal",
@@ -405,6 +433,7 @@ CASES = [
         "yes",
         U,
         reasons=ids("national.treaty_required"),
+        offence="other",
     ),
     Case(
         "Civil victim: no instrument addresses the role",
@@ -427,9 +456,41 @@ CASES = [
         reasons=ids("role.not_covered"),
     ),
     Case(
+        "GB->CN civil: barred on China's side whatever the Hague relation (Art 33 declaration,"
+        " Civil Procedure Law prohibition)",
+        "GB",
+        "CN",
+        "civil",
+        "witness",
+        "yes",
+        B,
+        reasons=ids("hague.art33_exclusion", "unilateral.prohibited"),
+    ),
+    Case(
+        "BR->ZA civil: South Africa has not accepted Brazil's accession (Hague Art 39(4))",
+        "BR",
+        "ZA",
+        "civil",
+        "witness",
+        "yes",
+        U,
+        ("national_no_treaty",),
+        reasons=ids("unknown.incoming.unilateral.civil"),
+    ),
+    Case(
+        "US->BR civil: Brazil reserved Chapter II and forbids foreign depositions",
+        "US",
+        "BR",
+        "civil",
+        "witness",
+        "yes",
+        B,
+        reasons=ids("hague.art33_exclusion", "unilateral.prohibited"),
+    ),
+    Case(
         "A state without a profile",
         "DE",
-        "SE",
+        "AR",
         "criminal",
         "witness",
         "yes",
@@ -459,6 +520,7 @@ def _run(case: Case) -> Decision:
         case.role,
         case.consent,
         case.day,
+        offence=case.offence,
     )
 
 

@@ -23,6 +23,8 @@ def states(**facts: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     for doc in (a, b):
         for path in NO_EU:
             put(doc, path, v(False))
+        # No venue is forbidden: an unknown venue rule would add a condition to every route.
+        put(doc, "incoming.forbidden_venues", v([]))
     for key, value in facts.items():
         side, path = key.split("__", 1)
         path = path.replace("__", ".")
@@ -149,6 +151,7 @@ def test_allowed_needs_every_fact_known() -> None:
         both__treaties__hague__party=False,
         both__treaties__eu_reg_2020_1783=False,
         b__incoming__unilateral__civil="permitted",
+        b__incoming__forbidden_venues=[],
         a__outgoing__foreign_permission="no",
     )
     assert decide(a, b, "civil", "witness", "yes").decision is Status.ALLOWED
@@ -161,6 +164,12 @@ def test_allowed_needs_every_fact_known() -> None:
     assert guarded.decision is Status.CONDITIONAL
     (condition,) = guarded.conditions
     assert condition.id == "permission.foreign_state" and condition.confidence == "U"
+    # And where the requested state's venue rule is not known: the officials confirm the venue.
+    put(a, "outgoing.foreign_permission", v("no"))
+    put(b, "incoming.forbidden_venues", "unknown")
+    venue = decide(a, b, "civil", "witness", "yes")
+    assert venue.decision is Status.CONDITIONAL
+    assert condition_ids(venue) == {"venue.permitted"}
 
 
 def test_national_assistance_covers_only_listed_roles() -> None:

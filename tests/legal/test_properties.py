@@ -127,6 +127,8 @@ OPEN = {  # a pair where a willing person may be heard with nothing more: "allow
     "incoming.unilateral.criminal": "permitted",
     "outgoing.foreign_permission": "no",
     "outgoing.accused_remote": "permitted",
+    "outgoing.witness_remote_criminal": "permitted",
+    "incoming.forbidden_venues": [],
 }
 
 
