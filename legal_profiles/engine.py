@@ -6,10 +6,13 @@ How it decides (see docs/legal-profiles.md):
 1. Validate the question; a malformed one raises `LegalInputError`. A state without a profile,
    a role no encoded instrument addresses, or a date before the encoded law gives `unknown`.
 2. List the routes in order of precedence (`civil.py`, `criminal.py`); an exclusive instrument that
-   applies is the only route.
-3. Overlay the requesting state's outgoing rules and the requested state's venue rules on each.
+   applies is the only route. A route whose instrument may or may not apply is worked out as if
+   it did: barred if its known facts bar it (no basis either way), else unknown.
+3. Overlay the requesting state's outgoing rules (foreign permission, the accused's and a
+   witness's hearing by video in its criminal trials) and the requested state's venue rules.
 4. Take the most permissive route (allowed > conditional > unknown > barred), the earliest on a
-   tie. A route whose needed fact is unknown is `unknown`, never allowed.
+   tie. A route whose needed fact is unknown is `unknown`, never allowed; a barred route's
+   unknown facts cannot change the outcome and are not given as reasons.
 5. Work out whether recording is lawful under both laws.
 """
 
