@@ -1,8 +1,8 @@
 """The judge records the legal review of a hearing whose legal decision is `unknown`.
 
-With the shipped profiles a German court hearing a witness in the United States in a civil case
-is `unknown` (how the US treats direct taking under Hague Chapter II, and foreign courts hearing
-people there without a treaty, are not established): the service keeps such a hearing as a draft
+With the shipped profiles a German court hearing a witness in Mexico in a civil case is `unknown`
+(Mexico's Art 33 declaration excludes Chapter II commissioners, and whether a foreign court may
+hear a person there without a treaty is not established): the service keeps such a hearing as a draft
 and refuses invitations until a judge records what they checked. The detail shows what is not
 known with its citations, offers no invitation, and takes a note; clearing schedules the hearing,
 refusing (confirmed in a dialog of the page) cancels it; the recorded review is shown afterwards.
@@ -29,13 +29,13 @@ from tests.browser.test_story import WIDE, sign_in
 pytestmark = pytest.mark.browser
 
 PHONE: ViewportSize = {"width": 375, "height": 740}
-CASE = {"requesting": "DE", "requested": "US", "proceeding": "civil", "role": "witness"}
-NOTE = "Checked with the Federal Office of Justice (Bonn): the US allows it under 28 U.S.C. 1782."
+CASE = {"requesting": "DE", "requested": "MX", "proceeding": "civil", "role": "witness"}
+NOTE = "Checked with the Federal Office of Justice (Bonn) and the Mexican central authority."
 SHORT = "checked"
 
 
 def schedule_unknown(api: StaffApi, person: str) -> dict[str, Any]:
-    """A DE court hears a witness in the US (civil), two days ahead in a slot of its own (two
+    """A DE court hears a witness in Mexico (civil), two days ahead in a slot of its own (two
     hours apart: a test may lengthen its hearing, and one judge cannot sit twice at once)."""
     api.scheduled += 1
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(
@@ -43,9 +43,9 @@ def schedule_unknown(api: StaffApi, person: str) -> dict[str, Any]:
     )
     hearing: dict[str, Any] = api.post(
         "/api/hearings",
-        requested_state="US",
-        venue=f"Moakley Courthouse, room {api.scheduled}",
-        venue_time_zone="America/New_York",
+        requested_state="MX",
+        venue=f"Juzgado de Distrito, sala {api.scheduled}",
+        venue_time_zone="America/Mexico_City",
         proceeding="civil",
         case_reference=f"BR-{secrets.token_hex(3)}",
         starts_at=utc_text(start),
@@ -94,9 +94,9 @@ def test_the_judge_clears_an_unknown_hearing_which_is_then_scheduled(
     # What is not known and why, each with its citation, as the scheduling form shows it.
     review = judge.get_by_role("region", name="Legal review")
     expect(review).to_be_visible()
-    expect(review).to_contain_text("not known for US: manual legal review")
-    expect(review).to_contain_text("profile field treaties.hague.ch2_vc: no source found [U]")
-    expect(review).to_contain_text("Decision: unknown under HCCH Evidence Convention 1970")
+    expect(review).to_contain_text("is not known for MX")
+    expect(review).to_contain_text("profile field incoming.unilateral.civil: no source found [U]")
+    expect(review).to_contain_text("Decision: unknown under No treaty route: Mexico law")
     # No invitation is offered while it is a draft, and the page says why.
     invitations = detail.locator("#invitation-list")
     expect(invitations.locator('li[data-role="witness"]')).to_contain_text("Not invited yet.")
@@ -193,7 +193,7 @@ def test_the_judge_refuses_an_unknown_hearing_after_confirming_and_it_is_cancell
     detail = judge.locator("#detail")
     review = judge.get_by_role("region", name="Legal review")
     review.get_by_label("Your review note").fill(
-        "Asked the US central authority: no permission for a foreign court to hear her."
+        "Asked the Mexican central authority: no permission for a foreign court to hear her."
     )
 
     # On a phone the review fits the screen: no sideways scrolling.
@@ -208,7 +208,7 @@ def test_the_judge_refuses_an_unknown_hearing_after_confirming_and_it_is_cancell
     press(judge, "Refuse (cancel the hearing)")
     dialog = judge.get_by_role("dialog", name="Refuse and cancel this hearing?")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("Asked the US central authority")
+    expect(dialog).to_contain_text("Asked the Mexican central authority")
     expect(dialog.get_by_role("button", name="No, keep it as a draft")).to_be_focused()
     assert_accessible(judge, "judge-review-refuse-dialog")
     judge.keyboard.press("Escape")
@@ -225,7 +225,7 @@ def test_the_judge_refuses_an_unknown_hearing_after_confirming_and_it_is_cancell
     expect(detail).to_have_attribute("data-state", "cancelled")
     record = review.locator("#review-record")
     expect(record).to_contain_text("Refused: the hearing was cancelled")
-    expect(record).to_contain_text("Asked the US central authority")
+    expect(record).to_contain_text("Asked the Mexican central authority")
     expect(detail.locator("#invitations-closed")).to_have_text(
         "No invitations can be issued: the hearing is cancelled."
     )

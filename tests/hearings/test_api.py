@@ -173,8 +173,8 @@ async def test_signed_out_callers_get_401(path: str, login: Login) -> None:
 async def test_a_legal_review_note_of_spaces_is_refused(login: Login) -> None:
     judge = await login("judge", Role.JUDGE)
     body = draft_body(
-        requested_state="US", venue="Boston", venue_time_zone="America/New_York",
-        proceeding="civil", starts_at=iso(slot("America/New_York")),
+        requested_state="MX", venue="Mexico City", venue_time_zone="America/Mexico_City",
+        proceeding="civil", starts_at=iso(slot("America/Mexico_City")),
     )  # fmt: skip
     status, created = await post(judge, "/api/hearings", body)
     assert status == 201 and created["state"] == "draft", created

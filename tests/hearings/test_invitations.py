@@ -225,8 +225,8 @@ async def test_who_may_be_invited_and_when(lite: Court) -> None:
         with pytest.raises((NotFound, Forbidden)):
             await invitations.issue(outsider.viewer, record.id, record.participants[1].id)
     pending = await lite.create(
-        requested_state="US", venue="Boston", venue_time_zone="America/New_York",
-        proceeding="civil", starts_at=iso(slot("America/New_York", days=70)), participants=[],
+        requested_state="MX", venue="Mexico City", venue_time_zone="America/Mexico_City",
+        proceeding="civil", starts_at=iso(slot("America/Mexico_City", days=70)), participants=[],
         person_heard={"role": "witness", "name": "J. Doe", "language": "en", "consent": "yes"},
     )  # fmt: skip
     with pytest.raises(InvalidStateError) as draft:

@@ -71,9 +71,9 @@ async def test_a_barred_hearing_is_refused_with_reasons_and_nothing_is_stored(li
 async def test_unknown_law_waits_for_a_judges_review(lite: Court) -> None:
     schedule = lite.hearings.schedule
     record = await lite.create(
-        requested_state="US", venue="Federal courthouse, Boston",
-        venue_time_zone="America/New_York", proceeding="civil",
-        starts_at=iso(slot("America/New_York")),
+        requested_state="MX", venue="Juzgado de Distrito, Mexico City",
+        venue_time_zone="America/Mexico_City", proceeding="civil",
+        starts_at=iso(slot("America/Mexico_City")),
     )  # fmt: skip
     assert record.state is State.DRAFT
     assert hearing_view(record)["legal"]["status"] == "pending_review"
@@ -81,7 +81,7 @@ async def test_unknown_law_waits_for_a_judges_review(lite: Court) -> None:
         await schedule.open(lite.judge.viewer, record.id, 1)
     assert caught.value.code == "hearing.legal_review_pending"
     reviewed = await schedule.record_review(
-        lite.judge.viewer, record.id, 1, True, "Checked 28 USC 1782 with the ministry."
+        lite.judge.viewer, record.id, 1, True, "Checked Mexico's rule with the ministry."
     )
     assert reviewed.state is State.SCHEDULED
     assert hearing_view(reviewed)["legal"]["status"] == "reviewed"
@@ -94,11 +94,11 @@ async def test_unknown_law_waits_for_a_judges_review(lite: Court) -> None:
 
 async def test_a_refused_review_cancels_the_hearing(lite: Court) -> None:
     record = await lite.create(
-        requested_state="US", venue="Boston", venue_time_zone="America/New_York",
-        proceeding="civil", starts_at=iso(slot("America/New_York")),
+        requested_state="MX", venue="Mexico City", venue_time_zone="America/Mexico_City",
+        proceeding="civil", starts_at=iso(slot("America/Mexico_City")),
     )  # fmt: skip
     refused = await lite.hearings.schedule.record_review(
-        lite.judge.viewer, record.id, 1, False, "The US route needs a letter of request."
+        lite.judge.viewer, record.id, 1, False, "The Mexican route needs a letter of request."
     )
     assert refused.state is State.CANCELLED
     assert (await lite.event_types(record.id))[-2:] == [

@@ -18,7 +18,7 @@ WITNESS = "3c1d9e7a-2b4f-4e6a-8d10-7f2a9c4b2001"
 TOKEN = "Xq3Zt9vK1mB7nR2cW8yL4pD6fH0jS5aE1uG7iO3kT9w"  # noqa: S105 - a placeholder
 CODE = "482913"
 START = "2027-03-02T09:00:00Z"  # a Tuesday, 10:00 in Paris
-START_US = "2027-03-03T15:00:00Z"  # 10:00 in Boston
+START_MX = "2027-03-03T16:00:00Z"  # 10:00 in Mexico City
 LATER = "2027-03-02T08:30:00Z"  # the reschedule: 09:30 in Paris
 DST_GAP = "2027-03-28T02:30"  # does not exist in Paris
 
@@ -166,9 +166,9 @@ OPERATIONS: list[dict[str, Any]] = [
                      "person_heard": {"role": "juror"}, "offence": "piracy"}),
             ex(75, "judge", 201, name="pending_review",
                summary="Unknown law: accepted as a draft pending legal review",
-               body={**HEARING_BODY, "requested_state": "US", "venue": "Moakley Courthouse",
-                     "venue_time_zone": "America/New_York", "proceeding": "civil",
-                     "starts_at": START_US, "participants": [],
+               body={**HEARING_BODY, "requested_state": "MX", "venue": "Juzgado de Distrito",
+                     "venue_time_zone": "America/Mexico_City", "proceeding": "civil",
+                     "starts_at": START_MX, "participants": [],
                      "person_heard": {"role": "witness", "name": "John Doe", "language": "en",
                                       "consent": "yes"}}),
             ex(76, "judge", 422, name="offence_in_civil",

@@ -498,12 +498,11 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
                 "decision": "unknown",
                 "reasons": [
                     {
-                        "state": "US",
-                        "rule": "unknown.treaties.hague.ch2_vc",
-                        "text": "How a person may be heard directly by "
-                        "video under Chapter II is not known for "
-                        "US: manual legal review.",
-                        "citation": "profile field treaties.hague.ch2_vc: no source found [U]",
+                        "state": "MX",
+                        "rule": "unknown.incoming.unilateral.civil",
+                        "text": "Whether a foreign court may hear a person there (civil, no "
+                        "treaty) is not known for MX: manual legal review.",
+                        "citation": "profile field incoming.unilateral.civil: no source found [U]",
                         "confidence": "U",
                     }
                 ],
