@@ -290,3 +290,33 @@ def test_a_treaty_must_be_recorded_by_both_states(tmp_path: Path) -> None:
     assert caught.value.file == str(path)
     assert caught.value.field == "treaties.bilateral"
     assert "US records eu_us_mla_2003 with DE" in caught.value.reason
+
+
+def _relation_with(path: Path, counterparty: str, old: str, new: str) -> None:
+    """Rewrite one line of the [[treaties.hague.relations]] record for `counterparty`."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'[[treaties.hague.relations]]\ncounterparty = "{counterparty}"')
+    end = text.index("\n\n", start)
+    record = text[start:end]
+    assert old in record, record
+    path.write_text(text[:start] + record.replace(old, new) + text[end:], encoding="utf-8")
+
+
+def test_a_hague_relation_must_be_recorded_by_both_states(tmp_path: Path) -> None:
+    """Art 39(4) binds a pair: both profiles record whether the Convention is in force."""
+    _copy(tmp_path, "ZA", "DE")
+    _relation_with(tmp_path / "DE.toml", "ZA", 'counterparty = "ZA"', 'counterparty = "AR"')
+    with pytest.raises(ProfileError) as caught:
+        load_profiles(tmp_path)
+    assert caught.value.file == str(tmp_path / "DE.toml")
+    assert caught.value.field == "treaties.hague.relations"
+    assert "ZA records the Evidence Convention as in_force with DE" in caught.value.reason
+
+
+def test_a_hague_relation_must_agree_on_both_sides(tmp_path: Path) -> None:
+    _copy(tmp_path, "ZA", "DE")
+    _relation_with(tmp_path / "DE.toml", "ZA", "1998-01-12", "1998-02-12")
+    with pytest.raises(ProfileError) as caught:
+        load_profiles(tmp_path)
+    assert caught.value.field == "treaties.hague.relations"
+    assert "1998-01-12" in caught.value.reason and "1998-02-12" in caught.value.reason
