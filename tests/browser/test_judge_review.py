@@ -2,8 +2,8 @@
 
 With the shipped profiles a German court hearing a witness in Mexico in a civil case is `unknown`
 (Mexico's Art 33 declaration excludes Chapter II commissioners, and whether a foreign court may
-hear a person there without a treaty is not established): the service keeps such a hearing as a draft
-and refuses invitations until a judge records what they checked. The detail shows what is not
+hear a person there without a treaty is not established): the service keeps such a hearing as a
+draft and refuses invitations until a judge records what they checked. The detail shows what is not
 known with its citations, offers no invitation, and takes a note; clearing schedules the hearing,
 refusing (confirmed in a dialog of the page) cancels it; the recorded review is shown afterwards.
 """
