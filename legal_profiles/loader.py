@@ -6,13 +6,13 @@ rather than judge hearings with a hole in its law.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 from legal_profiles.compiled import Compiled
 from legal_profiles.errors import ProfileError
+from legal_profiles.files import read_toml
 from legal_profiles.model import UNKNOWN, StateProfile
 from legal_profiles.plain import PlainTexts, checked_texts, plain_dir_for
 from legal_profiles.schema import parse_profile
@@ -53,15 +53,7 @@ class ProfileSet:
 
 def load_file(path: Path) -> StateProfile:
     """Parse and validate one profile file; its name must be `<ISO2>.toml`."""
-    name = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(name, "(file)", f"not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise ProfileError(name, "(file)", f"cannot be read: {exc.strerror}") from exc
-    return parse_profile(data, name, expected_iso2=path.stem)
+    return parse_profile(read_toml(path), str(path), expected_iso2=path.stem)
 
 
 def profile_files(directory: Path) -> list[Path]:

@@ -30,7 +30,6 @@ Pure apart from reading the directory it is given; no clock, no network.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +38,7 @@ from typing import Any, Final
 
 from legal_profiles.conditions import CONDITION_IDS
 from legal_profiles.errors import ProfileError
+from legal_profiles.files import read_toml
 from legal_profiles.reasons import REASON_RULES, rule_family
 
 PLAIN_DIR: Final = Path(__file__).resolve().parent / "plain"
@@ -146,13 +146,7 @@ def _read_file(path: Path) -> LanguageTexts:
     name = str(path)
     if not _LANGUAGE.match(path.stem):
         raise ProfileError(name, "(file)", "the file name must be an ISO 639-1 code, e.g. fr.toml")
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(name, "(file)", f"not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise ProfileError(name, "(file)", f"cannot be read: {exc.strerror}") from exc
+    data = read_toml(path)
     unknown = set(data) - {"conditions", "reasons"}
     if unknown:
         raise ProfileError(name, sorted(unknown)[0], "unknown table (conditions, reasons)")

@@ -220,7 +220,7 @@ def test_no_allowed_answer_of_the_shipped_profiles_rests_on_an_unknown_fact() ->
     assert not findings, "\n".join(str(f) for f in findings[:50]) + f"\n({len(findings)} in all)"
 
 
-def _permissive_pair() -> ProfileSet:
+def _permissive_docs() -> tuple[dict[str, Any], dict[str, Any]]:
     """AD hears a willing person in MC without a request: no treaty, MC permits it, AD needs no
     permission. MC's forbidden venues are unknown."""
     ad, mc = blank("AD", "Andorra"), blank("MC", "Monaco")
@@ -231,7 +231,11 @@ def _permissive_pair() -> ProfileSet:
             put(doc, f"treaties.{key}", v(False))
     put(mc, "incoming.unilateral.civil", v("permitted"))
     put(ad, "outgoing.foreign_permission", v("no"))
-    return profile_set(ad, mc)
+    return ad, mc
+
+
+def _permissive_pair() -> ProfileSet:
+    return profile_set(*_permissive_docs())
 
 
 def _engine_that_ignores_unknown_venues(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,15 +281,8 @@ def test_it_finds_an_allowed_answer_that_rests_on_an_unknown_fact(
 
 def test_with_the_venues_known_the_allowed_answer_stands() -> None:
     """The same pair with MC's venue rule sourced (none forbidden): nothing left to find."""
-    ad, mc = blank("AD", "Andorra"), blank("MC", "Monaco")
-    for doc in (ad, mc):
-        for key in ("eu_reg_2020_1783", "eio", "untoc", "uncac"):
-            put(doc, f"treaties.{key}", v(False))
-        for key in ("eu_mla_2000.party", "coe_2ap.party", "hague.party"):
-            put(doc, f"treaties.{key}", v(False))
-    put(mc, "incoming.unilateral.civil", v("permitted"))
+    ad, mc = _permissive_docs()
     put(mc, "incoming.forbidden_venues", v([]))
-    put(ad, "outgoing.foreign_permission", v("no"))
     findings, allowed, checks = allowed_resting_on_unknown(profile_set(ad, mc))
     assert allowed == 3 and checks > 100
     assert findings == [], [str(f) for f in findings]
