@@ -8,15 +8,18 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.browser.conftest import ContextFactory
-from tests.browser.guards import assert_accessible, screenshot
+from legal_profiles.loader import DATA_DIR
+from tests.browser.conftest import ContextFactory, _contexts
+from tests.browser.guards import ConsoleGuard, assert_accessible, screenshot
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_story import WIDE, schedule, sign_in
@@ -25,6 +28,46 @@ pytestmark = pytest.mark.browser
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PHONE: ViewportSize = {"width": 375, "height": 740}
+
+
+def consent_unknown_profiles(target: Path) -> Path:
+    """The shipped profiles with one fact made unknown for this test (never shipped): whether
+    France requires a witness's consent. France compels witnesses (EJN fiche A.12), so on the
+    shipped data a refusal changes nothing; here it turns the decision to `unknown`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for source in DATA_DIR.glob("*.toml"):
+        text = source.read_text(encoding="utf-8")
+        if source.stem == "FR":
+            text = re.sub(
+                r"^witness_consent_required = .*$",
+                'witness_consent_required = "unknown"',
+                text,
+                count=1,
+                flags=re.MULTILINE,
+            )
+        (target / source.name).write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def consent_service(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveService]:
+    work = tmp_path_factory.mktemp("consent-service")
+    service = LiveService.start(
+        work, VC_LEGAL_PROFILES_DIR=str(consent_unknown_profiles(work / "profiles"))
+    )
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def new_consent_context(
+    browser: Browser, console: ConsoleGuard, consent_service: LiveService
+) -> Iterator[ContextFactory]:
+    yield from _contexts(browser, console, consent_service)
 
 
 def day_after(days: int, hour: int, minute: int) -> datetime:
@@ -53,10 +96,10 @@ def open_reschedule(judge: Page) -> None:
 
 
 def test_judge_reschedules_and_sees_the_new_decision_before_saving(
-    new_context: ContextFactory, live_service: LiveService
+    new_consent_context: ContextFactory, consent_service: LiveService
 ) -> None:
-    judge = new_context(timezone_id="Europe/Berlin").new_page()
-    sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
+    judge = new_consent_context(timezone_id="Europe/Berlin").new_page()
+    sign_in(judge, consent_service.add_user("judge", "judge"), "/judge")
     token = secrets.token_hex(2)
     reference = schedule(judge, person=f"Lena Vogel {token}", authority=f"Juge Petit {token}")
     detail = judge.locator("#detail")

@@ -147,7 +147,10 @@ def schedule(
 def prepare(judge: Page, person: str = PERSON) -> dict[str, str]:
     """Before-the-hearing conditions, the witness's invitation, the lobby. Returns link + code."""
     detail = judge.locator("#detail")
-    for condition in ("request.accepted", "protection.measures_agreed"):
+    # DE's rule on a witness heard by video and FR's venue rule are not sourced: the judge
+    # confirms both (basis.requesting_state, venue.permitted).
+    before = ("request.accepted", "basis.requesting_state", "venue.permitted")
+    for condition in (*before, "protection.measures_agreed"):
         item = detail.locator(f'#before-list li[data-condition="{condition}"]')
         item.get_by_role("button").click()
         expect(item).to_contain_text("Met: Judge")
