@@ -266,9 +266,9 @@ def meet_the_conditions(hearing: Hearing) -> None:
     meet(authority, "identity.verified", document="national_id")
     meet(authority, "rights.refusal_notified")
     meet(judge, "interpreter.available")
+    # France compels a witness to testify (EJN fiche A.12): the witness has no consent to give.
     consent = witness.locator('#confirm-list li[data-condition="consent.person"]')
-    consent.get_by_role("button", name=EN["room.confirm"]).click()
-    expect(consent).to_contain_text(EN["room.confirmed"])
+    expect(consent).to_have_count(0)
     identity = judge.locator('#condition-list li[data-condition="identity.verified"]')
     expect(identity).to_contain_text(f"{AUTHORITY} (authority) · Identity document checked")
     expect(identity).to_contain_text("National identity card")
