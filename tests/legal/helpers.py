@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import tomllib
+from datetime import date
 from typing import Any
 
+from legal_profiles.cli import register
 from legal_profiles.loader import DATA_DIR, ProfileSet
 from legal_profiles.model import StateProfile
 from legal_profiles.schema import parse_profile
@@ -74,3 +78,51 @@ def blank(iso2: str, name: str = "Testland") -> dict[str, Any]:
     data["contacts"] = []
     put(data, "incoming.time_zones", "unknown")
     return data
+
+
+def toml_text(doc: dict[str, Any]) -> str:
+    """TOML for the documents above: nested tables of facts, arrays of records."""
+
+    def scalar(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, date | int):
+            return str(value)
+        if isinstance(value, dict):
+            return "{ " + ", ".join(f"{k} = {scalar(x)}" for k, x in value.items()) + " }"
+        if isinstance(value, list):
+            return "[" + ", ".join(scalar(item) for item in value) + "]"
+        return json.dumps(value, ensure_ascii=False)
+
+    lines: list[str] = []
+
+    def table(path: str, node: dict[str, Any]) -> None:
+        if path:
+            lines.append(f"[{path}]")
+        nested, arrays = [], []
+        for key, value in node.items():
+            if isinstance(value, dict) and "confidence" not in value:
+                nested.append((key, value))
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                arrays.append((key, value))
+            else:
+                lines.append(f"{key} = {scalar(value)}")
+        # A [table] header ends the keys of its parent: scalars first, then records, then tables.
+        for key, items in arrays:
+            for item in items:
+                lines.append(f"[[{path}.{key}]]")
+                lines.extend(f"{k} = {scalar(x)}" for k, x in item.items())
+        for key, value in nested:
+            table(f"{path}.{key}" if path else key, value)
+
+    table("", doc)
+    return "\n".join(lines) + "\n"
+
+
+def run(argv: list[str]) -> int:
+    """Parse like `vc-service` does and call the chosen command."""
+    parser = argparse.ArgumentParser(prog="vc-service")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code

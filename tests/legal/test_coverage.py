@@ -3,7 +3,6 @@ the table kept in docs/legal-profiles.md."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from collections import Counter
@@ -12,14 +11,13 @@ from typing import Any
 
 import pytest
 
-from legal_profiles.cli import coverage_markdown, register
+from legal_profiles.cli import coverage_markdown
 from legal_profiles.coverage import CASES, EUROPE, NOT_COUNTED, Tally, UnknownFact, coverage
 from legal_profiles.decision import Consent, Offence, Proceeding, Role, Status
 from legal_profiles.engine import check
 from legal_profiles.errors import LegalInputError
 from legal_profiles.loader import ProfileSet, default_profiles
-from tests.legal.helpers import blank, profile_set, put, v
-from tests.legal.test_hosts import toml_text
+from tests.legal.helpers import blank, profile_set, put, run, toml_text, v
 
 _ORDER = (Status.ALLOWED, Status.CONDITIONAL, Status.BARRED, Status.UNKNOWN)
 DOC = Path(__file__).resolve().parents[2] / "docs" / "legal-profiles.md"
@@ -157,14 +155,6 @@ def test_the_shipped_profiles_add_up() -> None:
 
 
 # -- the CLI and the docs ---------------------------------------------------------------------
-
-
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="vc-service")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
 
 
 @pytest.fixture

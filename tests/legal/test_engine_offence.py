@@ -17,7 +17,7 @@ from legal_profiles.cli import register
 from legal_profiles.decision import Offence, Status
 from legal_profiles.engine import check
 from legal_profiles.errors import LegalInputError
-from tests.legal.helpers import build, profile_set, v
+from tests.legal.helpers import build, profile_set, toml_text, v
 from tests.legal.test_engine_synthetic import condition_ids, decide, regime_ids, states
 
 # No national assistance and no route without a treaty: only the UN conventions can serve.
@@ -135,7 +135,7 @@ def test_the_api_and_cli_take_the_offence(
     assert caught.value.code == "legal.bad_offence"
 
     for doc in (a, b):
-        (tmp_path / f"{doc['iso2']}.toml").write_text(_toml(doc), encoding="utf-8")
+        (tmp_path / f"{doc['iso2']}.toml").write_text(toml_text(doc), encoding="utf-8")
         build(doc)  # the written document is the one tested above
     parser = argparse.ArgumentParser(prog="vc-service")
     register(parser.add_subparsers(dest="command", required=True))
@@ -147,45 +147,3 @@ def test_the_api_and_cli_take_the_offence(
     args = parser.parse_args(argv)
     assert args.func(args) == 0
     assert json.loads(capsys.readouterr().out) == data
-
-
-def _toml(doc: dict[str, Any]) -> str:
-    """A minimal TOML writer for the profile documents the helpers build (tables, inline
-    tables, arrays, strings, bools, ints, dates)."""
-    lines: list[str] = []
-
-    def scalar(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int | date):
-            return str(value) if not isinstance(value, date) else value.isoformat()
-        if isinstance(value, str):
-            return json.dumps(value, ensure_ascii=False)
-        if isinstance(value, list):
-            return "[" + ", ".join(scalar(item) for item in value) + "]"
-        if isinstance(value, dict):
-            return "{ " + ", ".join(f"{k} = {scalar(x)}" for k, x in value.items()) + " }"
-        raise TypeError(value)
-
-    def table(prefix: str, node: dict[str, Any]) -> None:
-        subtables = []
-        arrays = []
-        if prefix:
-            lines.append(f"[{prefix}]")
-        for key, value in node.items():
-            is_fact = isinstance(value, dict) and ("value" in value or "confidence" in value)
-            if isinstance(value, dict) and not is_fact:
-                subtables.append((key, value))
-            elif isinstance(value, list) and value and isinstance(value[0], dict):
-                arrays.append((key, value))
-            else:
-                lines.append(f"{key} = {scalar(value)}")
-        for key, items in arrays:
-            for item in items:
-                lines.append(f"[[{prefix + '.' if prefix else ''}{key}]]")
-                lines.extend(f"{k} = {scalar(x)}" for k, x in item.items())
-        for key, value in subtables:
-            table(f"{prefix}.{key}" if prefix else key, value)
-
-    table("", doc)
-    return "\n".join(lines) + "\n"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from legal_profiles.hosts import (
     source_host,
     unofficial_sources,
 )
-from tests.legal.helpers import blank, build, put, v
+from tests.legal.helpers import blank, build, put, toml_text, v
 
 HOSTS = load_official_hosts()
 
@@ -208,45 +206,6 @@ def test_source_host() -> None:
 
 
 # -- the CLI ------------------------------------------------------------------------------
-
-
-def toml_text(doc: dict[str, Any]) -> str:
-    """TOML for the documents above: nested tables of facts, arrays of records."""
-
-    def scalar(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, date | int):
-            return str(value)
-        if isinstance(value, dict):
-            return "{ " + ", ".join(f"{k} = {scalar(x)}" for k, x in value.items()) + " }"
-        if isinstance(value, list):
-            return "[" + ", ".join(scalar(item) for item in value) + "]"
-        return json.dumps(value, ensure_ascii=False)
-
-    lines: list[str] = []
-
-    def table(path: str, node: dict[str, Any]) -> None:
-        if path:
-            lines.append(f"[{path}]")
-        nested, arrays = [], []
-        for key, value in node.items():
-            if isinstance(value, dict) and "confidence" not in value:
-                nested.append((key, value))
-            elif isinstance(value, list) and value and isinstance(value[0], dict):
-                arrays.append((key, value))
-            else:
-                lines.append(f"{key} = {scalar(value)}")
-        # A [table] header ends the keys of its parent: scalars first, then records, then tables.
-        for key, items in arrays:
-            for item in items:
-                lines.append(f"[[{path}.{key}]]")
-                lines.extend(f"{k} = {scalar(x)}" for k, x in item.items())
-        for key, value in nested:
-            table(f"{path}.{key}" if path else key, value)
-
-    table("", doc)
-    return "\n".join(lines) + "\n"
 
 
 def _validate(argv: list[str]) -> int:

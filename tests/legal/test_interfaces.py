@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -13,18 +12,9 @@ from typing import Any
 import pytest
 
 from legal_profiles.api import check_request
-from legal_profiles.cli import register
 from legal_profiles.errors import LegalInputError
 from legal_profiles.loader import DATA_DIR
-
-
-def run(argv: list[str]) -> int:
-    """Parse like `vc-service` does and call the chosen command."""
-    parser = argparse.ArgumentParser(prog="vc-service")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
+from tests.legal.helpers import run
 
 
 def check_args(

@@ -24,7 +24,7 @@ from legal_profiles.plain import (
     validate,
 )
 from legal_profiles.reasons import REASON_RULES
-from tests.legal.test_interfaces import run
+from tests.legal.helpers import run
 
 
 def copy_of_texts(tmp_path: Path) -> Path:
