@@ -80,15 +80,12 @@ def live_service(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
     # Depends on `browser` so that a missing Chromium skips before the service starts.
-    service = LiveService.start(
+    with LiveService.running(
         tmp_path_factory.mktemp("live-service"),
         # Few failures before a lock-out keep the lock-out story short.
         VC_LOGIN_MAX_FAILURES=str(LOGIN_MAX_FAILURES),
-    )
-    try:
+    ) as service:
         yield service
-    finally:
-        service.stop()
 
 
 @pytest.fixture(scope="package")
@@ -99,15 +96,12 @@ def lawful_service(
     lawful (`patched_profiles`: invented facts, never shipped), its recorder on 127.0.0.1.
     Started only by the tests that ask for it."""
     work = tmp_path_factory.mktemp("lawful-service")
-    service = LiveService.start(
+    with LiveService.running(
         work,
         (sys.executable, "-m", "tests.browser.loopback_serve"),
         VC_LEGAL_PROFILES_DIR=str(patched_profiles(work / "profiles")),
-    )
-    try:
+    ) as service:
         yield service
-    finally:
-        service.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,18 @@ class LiveService:
             service.command = command
         service._launch(f"127.0.0.1:{free_port()}")
         return service
+
+    @classmethod
+    @contextmanager
+    def running(
+        cls, work_dir: Path, command: tuple[str, ...] = (), **settings: str
+    ) -> Iterator[LiveService]:
+        """`start`, and `stop` however the block ends (for fixtures)."""
+        service = cls.start(work_dir, command, **settings)
+        try:
+            yield service
+        finally:
+            service.stop()
 
     def _launch(self, bind: str) -> None:
         with self.log_file.open("wb") as log:

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from legal_profiles.loader import DATA_DIR
 from tests.browser.conftest import ContextFactory, _contexts
 from tests.browser.guards import ConsoleGuard, assert_accessible, screenshot
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_story import WIDE, schedule, sign_in
+from tests.hearings.kit import copy_profiles
 
 pytestmark = pytest.mark.browser
 
@@ -34,19 +34,16 @@ def consent_unknown_profiles(target: Path) -> Path:
     """The shipped profiles with one fact made unknown for this test (never shipped): whether
     France requires a witness's consent. France compels witnesses (EJN fiche A.12), so on the
     shipped data a refusal changes nothing; here it turns the decision to `unknown`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for source in DATA_DIR.glob("*.toml"):
-        text = source.read_text(encoding="utf-8")
-        if source.stem == "FR":
-            text = re.sub(
-                r"^witness_consent_required = .*$",
-                'witness_consent_required = "unknown"',
-                text,
-                count=1,
-                flags=re.MULTILINE,
-            )
-        (target / source.name).write_text(text, encoding="utf-8")
-    return target
+    return copy_profiles(
+        target,
+        FR=lambda text: re.sub(
+            r"^witness_consent_required = .*$",
+            'witness_consent_required = "unknown"',
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +51,9 @@ def consent_service(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveService]:
     work = tmp_path_factory.mktemp("consent-service")
-    service = LiveService.start(
-        work, VC_LEGAL_PROFILES_DIR=str(consent_unknown_profiles(work / "profiles"))
-    )
-    try:
+    profiles = consent_unknown_profiles(work / "profiles")
+    with LiveService.running(work, VC_LEGAL_PROFILES_DIR=str(profiles)) as service:
         yield service
-    finally:
-        service.stop()
 
 
 @pytest.fixture

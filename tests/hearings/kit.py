@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,23 +168,39 @@ async def court(services: Services) -> Court:
     )
 
 
-def patched_profiles(target: Path) -> Path:
-    """The shipped profiles with two invented facts for tests (never shipped): FR's venues work
-    09:00-12:00 and 14:00-17:00, and criminal recording is allowed in DE (outgoing) and FR."""
+def copy_profiles(target: Path, **edits: Callable[[str], str]) -> Path:
+    """The shipped profiles copied to `target`, the text of each state named in `edits` passed
+    through its function (test facts, never shipped)."""
     target.mkdir(parents=True, exist_ok=True)
     for source in DATA_DIR.glob("*.toml"):
         text = source.read_text(encoding="utf-8")
-        fact = '{ value = "%s", confidence = "K", ref = "test fixture, not law" }'
-        if source.stem == "FR":
-            text = text.replace(
-                'working_hours = "unknown"', "working_hours = " + fact % "09:00-12:00, 14:00-17:00"
-            )
-            head, sep, tail = text.partition("[incoming.criminal]")
-            tail = tail.replace('recording = "unknown"', "recording = " + fact % "allowed", 1)
-            text = head + sep + tail
-        if source.stem == "DE":
-            text = text.replace(
-                'recording_criminal = "unknown"', "recording_criminal = " + fact % "allowed"
-            )
-        (target / source.name).write_text(text, encoding="utf-8")
+        edit = edits.get(source.stem)
+        (target / source.name).write_text(edit(text) if edit else text, encoding="utf-8")
     return target
+
+
+_TEST_FACT = '{ value = "%s", confidence = "K", ref = "test fixture, not law" }'
+
+
+def _lawful_fr(text: str) -> str:
+    text = text.replace(
+        'working_hours = "unknown"', "working_hours = " + _TEST_FACT % "09:00-12:00, 14:00-17:00"
+    )
+    head, sep, tail = text.partition("[incoming.criminal]")
+    return (
+        head
+        + sep
+        + tail.replace('recording = "unknown"', "recording = " + _TEST_FACT % "allowed", 1)
+    )
+
+
+def _lawful_de(text: str) -> str:
+    return text.replace(
+        'recording_criminal = "unknown"', "recording_criminal = " + _TEST_FACT % "allowed"
+    )
+
+
+def patched_profiles(target: Path) -> Path:
+    """The shipped profiles with two invented facts for tests (never shipped): FR's venues work
+    09:00-12:00 and 14:00-17:00, and criminal recording is allowed in DE (outgoing) and FR."""
+    return copy_profiles(target, FR=_lawful_fr, DE=_lawful_de)
