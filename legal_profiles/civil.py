@@ -11,7 +11,15 @@ from legal_profiles import regimes as r
 from legal_profiles.decision import Consent, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN
 from legal_profiles.reasons import rule_reason
-from legal_profiles.routes import NO_REASONS, Outcome, Query, both, pending, unilateral_route
+from legal_profiles.routes import (
+    NO_REASONS,
+    Outcome,
+    Query,
+    both,
+    exclusive_pending,
+    pending,
+    unilateral_route,
+)
 
 
 def civil_routes(q: Query) -> list[Outcome]:
@@ -19,13 +27,7 @@ def civil_routes(q: Query) -> list[Outcome]:
     if applies is True:
         return [eu_reg_route(q)]
     if applies is None:
-        # The Regulation excludes the rest where it applies: its unknown reach is never
-        # bypassed, unless the case is barred whichever way that fact goes.
-        route = eu_reg_route(q)
-        others = _alternatives(q)
-        if route.barred and all(other.barred for other in others):
-            return [pending(r.EU_REG_1783, why, route), *others]
-        return [pending(r.EU_REG_1783, why, None if route.barred else route)]
+        return exclusive_pending(r.EU_REG_1783, why, eu_reg_route(q), _alternatives(q))
     return _alternatives(q)
 
 

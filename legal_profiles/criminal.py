@@ -15,7 +15,7 @@ from legal_profiles.compiled import Compiled
 from legal_profiles.decision import Condition, Consent, Offence, Reason, Regime, Role
 from legal_profiles.model import UNKNOWN, Fact
 from legal_profiles.reasons import known_confidence, rule_reason
-from legal_profiles.routes import Outcome, Query, both, pending, unilateral_route
+from legal_profiles.routes import Outcome, Query, both, exclusive_pending, pending, unilateral_route
 
 _WITNESSES = (Role.WITNESS, Role.EXPERT)
 
@@ -25,13 +25,7 @@ def criminal_routes(q: Query) -> list[Outcome]:
     if eio is True:
         return [eio_route(q)]
     if eio is None:
-        # The EIO excludes the rest where it binds both states: its unknown reach is never
-        # bypassed, unless the case is barred whichever way that fact goes.
-        route = eio_route(q)
-        others = _alternatives(q)
-        if route.barred and all(other.barred for other in others):
-            return [pending(r.EIO, why, route), *others]
-        return [pending(r.EIO, why, None if route.barred else route)]
+        return exclusive_pending(r.EIO, why, eio_route(q), _alternatives(q))
     return _alternatives(q)
 
 

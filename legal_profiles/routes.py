@@ -107,6 +107,17 @@ def pending(regime: Regime, reasons: tuple[Reason, ...], route: Outcome | None =
     return Outcome((regime,), unknown=unknown, pending=True)
 
 
+def exclusive_pending(
+    regime: Regime, reasons: tuple[Reason, ...], route: Outcome, alternatives: list[Outcome]
+) -> list[Outcome]:
+    """An exclusive instrument (Reg 2020/1783, the EIO) whose reach is unknown excludes the rest
+    where it applies: its unknown is never bypassed, unless the case is barred whichever way
+    that fact goes."""
+    if route.barred and all(other.barred for other in alternatives):
+        return [pending(regime, reasons, route), *alternatives]
+    return [pending(regime, reasons, None if route.barred else route)]
+
+
 def unilateral_route(q: Query) -> Outcome:
     b, p = q.b, q.proceeding.value
     fact = b.inc.unilateral.civil if q.proceeding is Proceeding.CIVIL else b.inc.unilateral.criminal
