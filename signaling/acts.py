@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from signaling import protocol as p
 from signaling.conditions import utc_time
-from signaling.errors import CLOSE_NORMAL, RoomError
+from signaling.errors import CLOSE_NORMAL, PermissionDenied, RoomError
 from signaling.permissions import Action
 from signaling.procedure import Decision, Procedure
 from signaling.recorder_seat import RecorderSeat
@@ -53,6 +53,7 @@ class Acts:
             Action.ADMIT: self.admit,
             Action.DENY: self.deny,
             Action.REMOVE: self.remove,
+            Action.CONFIRM_AUTHORITY: self.confirm_authority,
             Action.CONDITION: self.conduct,
             Action.TESTIMONY_START: self.conduct,
             Action.TESTIMONY_PAUSE: self.conduct,
@@ -104,6 +105,28 @@ class Acts:
             raise RoomError("room.self", "you cannot remove yourself; end the hearing instead")
         await self._lose_seat(target, "removed", seat.participant_id, note=message.reason)
 
+    async def confirm_authority(self, seat: Seat, message: p.ClientMessage) -> None:
+        """The judge vouches for the authority holding a seat nobody was invited to by name;
+        only then may it meet conditions."""
+        assert isinstance(message, p.ConfirmAuthority)
+        target = self._roster.peer(message.peer)
+        if target is None or not target.active:
+            raise RoomError("peer.unknown", "no participant has this peer id")
+        if target.role is not p.Role.AUTHORITY:
+            raise RoomError("peer.not_authority", "only an authority's seat is confirmed")
+        if target.confirmed:
+            raise RoomError("peer.already_confirmed", "this authority is already confirmed")
+        await self._audit(
+            "participant.confirmed",
+            seat.participant_id,
+            peer=target.peer_id,
+            participant=target.participant_id,
+            role=target.role.value,
+        )
+        target.confirmed = True
+        self._announce()
+        self._roster.lobby_changed()
+
     # --- the procedure ----------------------------------------------------------------------
 
     async def _decide(self, seat: Seat, decision: Decision) -> None:
@@ -122,6 +145,11 @@ class Acts:
         """Conditions, testimony, consent, recording: the procedure decides, the room records."""
         procedure = self._procedure
         if isinstance(message, p.ConditionMet):
+            if not seat.confirmed:
+                raise PermissionDenied(
+                    "perm.unconfirmed",
+                    "the judge has not confirmed you hold this seat; no condition can be met yet",
+                )
             who = (seat.participant_id, seat.name, seat.role)
             decision = procedure.meet(
                 message.condition,

@@ -35,6 +35,23 @@ def new_node_id() -> str:
     return "n-" + secrets.token_hex(6)
 
 
+def exclusion(hearing_id: str, participant_id: str, cause: str) -> Envelope:
+    """To a room's owner: the service withdrew this participant (see SignalingNode.exclude)."""
+    return {"k": "exclude", "h": hearing_id, "p": participant_id, "r": cause}
+
+
+async def exclude_over_redis(
+    url: str, hearing_id: str, participant_id: str, cause: str, *, prefix: str = "vc:sig"
+) -> bool:
+    """For a process that is not a node (the command line): tell the room's owner, if one holds
+    the room, to withdraw this participant now. Returns whether an owner was told."""
+    plane = RedisBackplane(url, prefix=prefix)
+    try:
+        return await plane.send_to_owner(hearing_id, exclusion(hearing_id, participant_id, cause))
+    finally:
+        await plane.close()
+
+
 class Backplane(Protocol):
     node_id: str
 
@@ -205,6 +222,17 @@ class RedisBackplane:
                 # Pub/sub is at most once; the nodes' liveness checks turn a lost link into a
                 # reconnect, and nothing audited depends on an envelope arriving.
                 log.exception("backplane: publish failed, %d envelopes lost", len(batch))
+
+    async def send_to_owner(self, hearing_id: str, envelope: Envelope) -> bool:
+        """Publish at once, without starting a node (no subscription, no liveness key)."""
+        owner = await self.owner(hearing_id)
+        if owner is None:
+            return False
+        await self._redis.publish(self._channel(owner), json.dumps(envelope))
+        return True
+
+    async def close(self) -> None:
+        await self._redis.aclose()
 
     async def stop(self) -> None:
         for task in self._tasks:

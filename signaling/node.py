@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from signaling import credentials
-from signaling.backplane import Backplane, Envelope, InProcessBackplane, RedisBackplane
+from signaling.backplane import (
+    Backplane,
+    Envelope,
+    InProcessBackplane,
+    RedisBackplane,
+    exclusion,
+)
 from signaling.config import SignalingConfig
 from signaling.connection import WebSocketConnection
 from signaling.credentials import ResumeTokens
@@ -168,6 +174,7 @@ class SignalingNode:
         self._proxies: dict[str, ProxyConnection] = {}
         self._links: dict[str, Link] = {}
         self._ticker: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
 
     def _ice(self, participant_id: str) -> list[dict[str, Any]]:
         c = self.config
@@ -227,7 +234,13 @@ class SignalingNode:
                         f"the hearing is {info.state}; it cannot be joined now",
                         close_code=CLOSE_NOT_JOINABLE,
                     )
-                room = Room(info, self.services.audit, self._settings, self.services.recorder)
+                room = Room(
+                    info,
+                    self.services.audit,
+                    self._settings,
+                    self.services.recorder,
+                    self.services.entitlements,
+                )
                 await room.open()
             except BaseException:
                 await self.backplane.release(hearing_id)
@@ -295,11 +308,44 @@ class SignalingNode:
             await self.backplane.release(room.hearing_id)
             log.info("room %s: idle, released", room.hearing_id)
 
+    # --- withdrawing someone ------------------------------------------------------------------
+
+    async def exclude(self, hearing_id: str, participant_id: str, cause: str) -> None:
+        """The service withdrew this person from the hearing (their invitation was revoked,
+        their account disabled; already audited and committed): the room's owner, this node or
+        another one over the backplane, takes their seat and closes their socket at once. A room
+        open nowhere has nobody to close; its next opening asks the service on every resume."""
+        room = self.rooms.get(hearing_id)
+        if room is not None:
+            await room.exclude(participant_id, cause)
+            return
+        owner = await self.backplane.owner(hearing_id)
+        if owner is not None and owner != self.node_id:
+            self.backplane.publish(owner, exclusion(hearing_id, participant_id, cause))
+
+    def _exclude_here(self, envelope: Envelope) -> None:
+        room = self.rooms.get(str(envelope["h"]))
+        if room is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            room.exclude(str(envelope["p"]), str(envelope["r"]))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._excluded)
+
+    def _excluded(self, task: asyncio.Task[bool]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The tick's sweep asks the service again and retries.
+            log.error("exclusion failed: %s", type(task.exception()).__name__)
+
     # --- the backplane's envelopes ------------------------------------------------------------
 
     def _on_envelope(self, envelope: Envelope) -> None:
         kind, conn_id = envelope.get("k"), str(envelope.get("c"))
-        if kind == "join":
+        if kind == "exclude":
+            self._exclude_here(envelope)
+        elif kind == "join":
             proxy = ProxyConnection(
                 conn_id,
                 str(envelope["n"]),
@@ -396,6 +442,10 @@ class SignalingNode:
             if owners[link.hearing_id] != link.owner:
                 link.conn.close(CLOSE_RESTART, "the room moved; reconnect")
         for room in list(self.rooms.values()):
+            try:
+                await room.sweep()
+            except Exception:
+                log.exception("room %s: checking who was withdrawn failed", room.hearing_id)
             await self.drop_if_idle(room)
         for hearing_id, room in self.rooms.items():
             await self.backplane.set_presence(hearing_id, room.presence())

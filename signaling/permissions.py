@@ -20,6 +20,7 @@ class Action(StrEnum):
     ADMIT = "admit"
     DENY = "deny"
     REMOVE = "remove"
+    CONFIRM_AUTHORITY = "confirm_authority"
     OFFER = "offer"
     ANSWER = "answer"
     ICE = "ice"
@@ -51,6 +52,7 @@ PERMISSIONS: dict[Action, Rule] = {
     Action.ADMIT: Rule(JUDGE, LIVE_STATES),
     Action.DENY: Rule(JUDGE, LIVE_STATES),
     Action.REMOVE: Rule(JUDGE, LIVE_STATES),
+    Action.CONFIRM_AUTHORITY: Rule(JUDGE, LIVE_STATES),
     # The target must also be admitted and connected: the room checks that.
     Action.OFFER: Rule(ALL_ROLES, LIVE_STATES),
     Action.ANSWER: Rule(ALL_ROLES, LIVE_STATES),
@@ -73,6 +75,7 @@ _SIMPLE: dict[type[p.ClientMessage], Action] = {
     p.Admit: Action.ADMIT,
     p.Deny: Action.DENY,
     p.Remove: Action.REMOVE,
+    p.ConfirmAuthority: Action.CONFIRM_AUTHORITY,
     p.Offer: Action.OFFER,
     p.Answer: Action.ANSWER,
     p.Ice: Action.ICE,

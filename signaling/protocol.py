@@ -107,6 +107,11 @@ class Remove(ClientMessage):
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmAuthority(ClientMessage):
+    peer: str
+
+
+@dataclass(frozen=True, slots=True)
 class Offer(ClientMessage):
     to: str
     sdp: str
@@ -242,6 +247,7 @@ _SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "admit": {"peer": (_ID, True)},
     "deny": {"peer": (_ID, True), "reason": (_note, False)},
     "remove": {"peer": (_ID, True), "reason": (_note, False)},
+    "confirm_authority": {"peer": (_ID, True)},
     "offer": {"to": (_ID, True), "sdp": (_sdp, True)},
     "answer": {"to": (_ID, True), "sdp": (_sdp, True)},
     "ice": {
@@ -357,6 +363,7 @@ _BUILD: dict[str, Callable[[str | None, dict[str, Any]], ClientMessage]] = {
     "admit": lambda ref, v: Admit(ref, v["peer"]),
     "deny": lambda ref, v: Deny(ref, v["peer"], v["reason"]),
     "remove": lambda ref, v: Remove(ref, v["peer"], v["reason"]),
+    "confirm_authority": lambda ref, v: ConfirmAuthority(ref, v["peer"]),
     "offer": _offer,
     "answer": _answer,
     "ice": lambda ref, v: Ice(ref, v["to"], v["candidate"], v["sdpMid"], v["sdpMLineIndex"]),

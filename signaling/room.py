@@ -43,7 +43,14 @@ from signaling.recorder_seat import RecorderSeat
 from signaling.relay import RELAYED, Relay
 from signaling.roster import Roster
 from signaling.seat import Connection, Seat
-from signaling.services import AuditSink, HearingInfo, Identity, Participant, RecorderFactory
+from signaling.services import (
+    AuditSink,
+    Entitlements,
+    HearingInfo,
+    Identity,
+    Participant,
+    RecorderFactory,
+)
 from signaling.states import SeatState, State
 
 log = logging.getLogger(__name__)
@@ -56,11 +63,20 @@ _TRANSITIONS: dict[State, frozenset[State]] = {
     State.CLOSED: frozenset(),
 }
 _TESTIMONY_VIEW = {State.TESTIMONY: "running", State.PAUSED: "paused"}
-# Seats lost by the judge's decision: their resume tokens are refused.
-_EXCLUDED = frozenset({"denied", "removed", "ended"})
+# Seats lost by a decision (the judge's, or the service's revocation): their resume tokens are
+# refused.
+_EXCLUDED = frozenset({"denied", "removed", "revoked", "ended"})
 _GONE_MESSAGES = {
     "denied": "the judge did not admit you",
     "removed": "the judge removed you from the hearing",
+    "revoked": "your access to this hearing was withdrawn",
+}
+_LOSS_EVENTS = {
+    "denied": "participant.denied",
+    "removed": "participant.removed",
+    # The service withdrew the person (invitation revoked, account disabled): a removal whose
+    # actor is the system, with the cause.
+    "revoked": "participant.removed",
 }
 
 
@@ -80,10 +96,16 @@ class Room:
         audit: AuditSink,
         settings: RoomSettings,
         recorder: RecorderFactory | None = None,
+        entitlements: Entitlements | None = None,
     ) -> None:
         self.hearing = hearing
         self.hearing_id = hearing.hearing_id
         self._sink = audit
+        self._entitlements = entitlements
+        # participant id -> cause, for people the service withdrew while this room lives: their
+        # seat, acts and resume tokens are refused until a fresh hello (new credentials) vouches
+        # for them again.
+        self._revoked: dict[str, str] = {}
         self._settings = settings
         self._state = State.LOBBY
         self._roster = Roster()
@@ -179,18 +201,26 @@ class Room:
             if identity.hearing_id != self.hearing_id:
                 raise AuthError("auth.wrong_hearing", "this invitation is for another hearing")
             participant = self._participant(identity.participant_id, identity.role)
+            # The authenticator just checked the person's credentials against the database.
+            self._revoked.pop(participant.participant_id, None)
             return await self._take_seat(conn, participant, "hello")
 
     async def resume(self, conn: Connection, claim: ResumeClaim) -> Seat:
         async with self._lock:
             self._require_live()
             participant = self._participant(claim.participant_id, claim.role)
-            seat = self._roster.seat(claim.participant_id)
+            pid = participant.participant_id
+            seat = self._roster.seat(pid)
             if seat is not None:
                 if not hmac.compare_digest(seat.nonce, claim.nonce):
                     raise AuthError("auth.replayed", "this resume token was already used")
                 if not seat.active and seat.gone_reason in _EXCLUDED:
                     raise AuthError("auth.revoked", f"you were {seat.gone_reason}")
+            elif pid in self.hearing.excluded:
+                # Denied or removed in an earlier life of this room (another node, a restart).
+                raise AuthError("auth.revoked", "you were excluded from this hearing")
+            if self._revoked.get(pid) or await self._withdrawn(pid):
+                raise AuthError("auth.revoked", "your access to this hearing was withdrawn")
             return await self._take_seat(conn, participant, "resume")
 
     async def _take_seat(self, conn: Connection, participant: Participant, via: str) -> Seat:
@@ -220,6 +250,7 @@ class Room:
         )
         if seat is None:
             seat = Seat(pid, participant.role, participant.display_name, "", target)
+            seat.confirmed = participant.confirmed
             self._roster.add(seat)
         else:
             seat.return_to(target)
@@ -301,9 +332,8 @@ class Room:
         pauses if a condition it needed is gone."""
         was_admitted = seat.admitted
         decision = self._procedure.seat_lost(seat.participant_id, self._state)
-        event = {"denied": "participant.denied", "removed": "participant.removed"}
         await self._audit(
-            event.get(reason, decision.event),
+            _LOSS_EVENTS.get(reason, decision.event),
             actor,
             peer=seat.peer_id,
             participant=seat.participant_id,
@@ -328,6 +358,59 @@ class Room:
         else:
             self._roster.lobby_changed()
 
+    # --- withdrawal by the service ------------------------------------------------------------
+
+    async def _withdrawn(self, participant_id: str) -> str | None:
+        """Why the service no longer lets this person in (None: it does, or cannot say)."""
+        if self._entitlements is None:
+            return None
+        found = await self._entitlements.revoked(self.hearing_id, [participant_id])
+        return found.get(participant_id)
+
+    async def exclude(self, participant_id: str, cause: str) -> bool:
+        """The service withdrew this person (`invitation_revoked`, `account_disabled`): their
+        seat goes at once (audited `participant.removed`, actor `system`, reason `revoked`),
+        their socket closes with 4003, and their resume tokens and acts are refused. Returns
+        whether a seat was taken. If the log cannot record it the seat stays, but every act and
+        resume is still refused and the node's next tick tries again."""
+        async with self._lock:
+            self._revoked[participant_id] = cause
+            seat = self._roster.seat(participant_id)
+            if seat is None or not seat.active or self._state is State.CLOSED:
+                return False
+            await self._lose_seat(seat, "revoked", SYSTEM, cause=cause)
+            return True
+
+    async def sweep(self) -> None:
+        """Take the seats of everyone the service has withdrawn since (the backplane's notice is
+        at most once, and a command-line disable on a node without Redis sends none)."""
+        if self._entitlements is None or self._state is State.CLOSED:
+            return
+        seated = [seat.participant_id for seat in self._roster if seat.active]
+        if not seated:
+            return
+        found = await self._entitlements.revoked(self.hearing_id, seated)
+        for participant_id, cause in found.items():
+            await self.exclude(participant_id, cause)
+
+    async def _refuse_withdrawn(
+        self, conn: Connection, seat: Seat, message: p.ClientMessage, *, ask: bool
+    ) -> bool:
+        """Refuse an act by someone the service withdrew (their seat then goes); `ask`: also
+        ask the service, not only what this room was told."""
+        cause = self._revoked.get(seat.participant_id)
+        if cause is None and ask:
+            cause = await self._withdrawn(seat.participant_id)
+        if cause is None:
+            return False
+        error = AuthError("auth.revoked", "your access to this hearing was withdrawn")
+        conn.send(p.error_message(error.code, error.message, ref=message.ref))
+        self._revoked[seat.participant_id] = cause
+        if seat.active and self._state is not State.CLOSED:
+            with contextlib.suppress(AuditUnavailable):
+                await self._lose_seat(seat, "revoked", SYSTEM, cause=cause)
+        return True
+
     # --- messages -------------------------------------------------------------------------
 
     async def handle(self, conn: Connection, message: p.ClientMessage) -> None:
@@ -341,12 +424,21 @@ class Room:
             conn.send(p.pong_message(message.nonce if isinstance(message, p.Ping) else None))
             return
         if action in RELAYED:
+            # Only what this room was told: relays stay free of I/O.
+            if seat.participant_id in self._revoked:
+                async with self._lock:
+                    await self._refuse_withdrawn(conn, seat, message, ask=False)
+                return
             await self._relay.relay(seat, action, message)
             return
         async with self._lock:
             if seat.conn is not conn:
                 raise RoomError("room.not_seated", "this connection holds no seat")
             check(action, seat.role, seat.admitted, self._state)
+            # Every act that changes the hearing asks the service first: a notice of withdrawal
+            # that has not arrived yet must not let the act through.
+            if await self._refuse_withdrawn(conn, seat, message, ask=True):
+                return
             await self._acts.by_action[action](seat, message)
 
     # --- announcing -----------------------------------------------------------------------

@@ -62,6 +62,8 @@ class Seat:
         self.gone_reason: str | None = None
         self.grace: asyncio.TimerHandle | None = None
         self.fingerprints: set[str] = set()
+        # False until the judge confirms an authority who claimed an unnamed seat.
+        self.confirmed = True
 
     def __repr__(self) -> str:
         return f"<Seat {self.peer_id} {self.role.value} {self._state.value}>"

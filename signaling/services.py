@@ -8,7 +8,7 @@ every legally relevant step through an `AuditSink`, whose `append` must be durab
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -115,6 +115,10 @@ class Participant:
     participant_id: str
     role: Role
     display_name: str
+    # False: the judge has not confirmed who holds this seat (a requested-state authority whose
+    # account claimed an authority seat nobody was invited to by name). Such a participant may
+    # attend but meets no condition until the judge sends `confirm_authority`.
+    confirmed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,9 @@ class HearingInfo:
     participants: tuple[Participant, ...]
     conditions_met: tuple[ConditionRecord, ...] = ()
     consent_withdrawn: bool = False
+    # Participants the judge denied or removed (their last word in the log): their old resume
+    # tokens are refused in a room rebuilt elsewhere; fresh credentials lead to the lobby.
+    excluded: frozenset[str] = frozenset()
 
     @property
     def joinable(self) -> bool:
@@ -154,6 +161,14 @@ class HearingInfo:
 class HearingDirectory(Protocol):
     async def load(self, hearing_id: str) -> HearingInfo | None:
         """The hearing as it is now, or None if there is no such hearing."""
+        ...
+
+
+class Entitlements(Protocol):
+    async def revoked(self, hearing_id: str, participant_ids: Collection[str]) -> dict[str, str]:
+        """Those of `participant_ids` the service no longer lets into the hearing, each with the
+        cause (`invitation_revoked`, `account_disabled`). Asked on every resume, before every
+        act that changes the hearing and on each node tick, so it must be one cheap query."""
         ...
 
 
@@ -218,6 +233,8 @@ class Services:
     audit: AuditSink
     # None: `recording start` is only an audited state change (no media is recorded).
     recorder: RecorderFactory | None = None
+    # None: only the backplane's notices (SignalingNode.exclude) withdraw people.
+    entitlements: Entitlements | None = None
 
 
 def conditions_from(decision_conditions: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:

@@ -33,7 +33,10 @@ def peer_reconnecting(seat: Seat) -> ServerMessage:
 def lobby(waiting: Iterable[Seat]) -> ServerMessage:
     return {
         "type": "lobby",
-        "waiting": [{**peer_view(seat), "connected": seat.connected} for seat in waiting],
+        "waiting": [
+            {**peer_view(seat), "connected": seat.connected, "confirmed": seat.confirmed}
+            for seat in waiting
+        ],
     }
 
 
@@ -41,6 +44,7 @@ def participant(seat: Seat) -> dict[str, Any]:
     return {
         **peer_view(seat),
         "connected": seat.connected,
+        "confirmed": seat.confirmed,
         "fingerprints": sorted(seat.fingerprints)[:MAX_SHOWN_FINGERPRINTS],
     }
 

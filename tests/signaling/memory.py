@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,25 @@ class MemoryDirectory:
 
     async def load(self, hearing_id: str) -> HearingInfo | None:
         return self.hearings.get(hearing_id)
+
+
+class MemoryEntitlements:
+    """Who the service has withdrawn (an invitation revoked, an account disabled), by hearing."""
+
+    def __init__(self) -> None:
+        self.withdrawn: dict[tuple[str, str], str] = {}
+        self.asked = 0
+
+    def withdraw(self, hearing_id: str, participant_id: str, cause: str) -> None:
+        self.withdrawn[(hearing_id, participant_id)] = cause
+
+    async def revoked(self, hearing_id: str, participant_ids: Collection[str]) -> dict[str, str]:
+        self.asked += 1
+        return {
+            pid: self.withdrawn[(hearing_id, pid)]
+            for pid in participant_ids
+            if (hearing_id, pid) in self.withdrawn
+        }
 
 
 @dataclass
@@ -160,4 +179,10 @@ def services(*hearings: HearingInfo) -> tuple[Services, MemoryAuthenticator, Mem
         for person in info.participants:
             token = f"tok-{info.hearing_id}-{person.participant_id}"
             auth.invite(token, "123456", identity(info, person.participant_id))
-    return Services(auth, MemoryDirectory(*hearings), audit), auth, audit
+    directory = MemoryDirectory(*hearings)
+    return Services(auth, directory, audit, entitlements=MemoryEntitlements()), auth, audit
+
+
+def entitlements_of(svc: Services) -> MemoryEntitlements:
+    assert isinstance(svc.entitlements, MemoryEntitlements)
+    return svc.entitlements

@@ -11,7 +11,7 @@ from signaling import protocol as p
 from signaling.credentials import ResumeTokens
 from signaling.room import Room, RoomSettings
 from signaling.services import HearingInfo
-from tests.signaling.memory import MemoryAudit, hearing, identity
+from tests.signaling.memory import MemoryAudit, MemoryEntitlements, hearing, identity
 
 _ids = itertools.count(1)
 
@@ -55,7 +55,13 @@ class Kit:
         self.info = info or hearing()
         self.audit = MemoryAudit()
         self.tokens = ResumeTokens(b"k" * 32, 3600)
-        self.room = Room(self.info, self.audit, RoomSettings(self.tokens, grace_seconds=grace))
+        self.entitlements = MemoryEntitlements()
+        self.room = Room(
+            self.info,
+            self.audit,
+            RoomSettings(self.tokens, grace_seconds=grace),
+            entitlements=self.entitlements,
+        )
         self.inboxes: dict[str, Inbox] = {}
 
     async def join(self, participant_id: str) -> Inbox:

@@ -7,6 +7,7 @@ only the judge conducts; the authority may stop; the accused withdraws consent).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from signaling.errors import SignalingError
 from signaling.protocol import Role
-from signaling.services import RecordingRule, Stage
+from signaling.services import Participant, RecordingRule, Stage
 from tests.signaling.memory import condition, hearing
 from tests.signaling.roomkit import Kit
 
@@ -29,6 +30,7 @@ SPEC: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "admit": (J, LIVE),
     "deny": (J, LIVE),
     "remove": (J, LIVE),
+    "confirm_authority": (J, LIVE),
     "offer": (ALL, LIVE),
     "answer": (ALL, LIVE),
     "ice": (ALL, LIVE),
@@ -46,12 +48,20 @@ SPEC: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 
 SDP = (Path(__file__).parent / "vectors" / "aiortc-offer.sdp").read_bytes().decode("ascii")
 # C1 gates testimony and anyone may meet it; C2 is left for the probe to meet.
-MATRIX_HEARING = hearing(
+# authority-2 claimed its seat with its account and waits, unconfirmed, for the judge.
+_BASE = hearing(
     conditions=(
         condition("C1", Stage.DURING, *Role),
         condition("C2", Stage.AFTER, *Role),
     ),
     recording=RecordingRule.ALLOWED,
+)
+MATRIX_HEARING = replace(
+    _BASE,
+    participants=(
+        *_BASE.participants,
+        Participant("authority-2", Role.AUTHORITY, "Authority Two", confirmed=False),
+    ),
 )
 
 
@@ -90,6 +100,7 @@ async def room_in(state: str, sender: str, action: str) -> Kit:
         if state == "paused":
             await kit.send("judge-1", {"type": "testimony", "action": "pause"})
     await kit.join("party-2")
+    await kit.join("authority-2")
     if state == "closed":
         await kit.send("judge-1", {"type": "end"})
     assert kit.room.state.value == state
@@ -105,6 +116,7 @@ def probe(kit: Kit, action: str, sender: str) -> dict[str, Any]:
         "admit": {"type": "admit", "peer": kit.inboxes["party-2"].peer},
         "deny": {"type": "deny", "peer": kit.inboxes["party-2"].peer},
         "remove": {"type": "remove", "peer": target},
+        "confirm_authority": {"type": "confirm_authority", "peer": kit.inboxes["authority-2"].peer},
         "offer": {"type": "offer", "to": target, "sdp": SDP},
         "answer": {"type": "answer", "to": target, "sdp": SDP},
         "ice": {"type": "ice", "to": target, "candidate": ""},

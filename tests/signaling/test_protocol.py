@@ -47,6 +47,7 @@ VALID: dict[str, dict[str, Any]] = {
     "admit": {"type": "admit", "peer": "p-1"},
     "deny": {"type": "deny", "peer": "p-1", "reason": "not on the list"},
     "remove": {"type": "remove", "peer": "p-1"},
+    "confirm_authority": {"type": "confirm_authority", "peer": "p-1"},
     "offer": {"type": "offer", "to": "p-1", "sdp": SDP},
     "answer": {"type": "answer", "to": "p-1", "sdp": SDP},
     "ice": {"type": "ice", "to": "p-1", "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"},
