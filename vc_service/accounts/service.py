@@ -2,8 +2,21 @@
 
 Sign-in takes two steps. The password step answers with a short-lived ticket whose purpose is
 either `totp` (enter the code) or `enrol` (scan the QR code, then enter the first code). Only the
-second step creates a session. Every attempt, good or bad, is written to `auth_events` in the same
-transaction as its effect, so nothing is acknowledged that is not recorded.
+second step creates a session. Every attempt, good or bad, is written to `auth_events` before it
+is answered, so nothing is acknowledged that is not recorded.
+
+Concurrency (issue 12): a read-then-write check lets parallel requests all pass before any of
+them records its failure. So every check is decided by one conditional UPDATE, atomic on SQLite
+and PostgreSQL alike:
+1. An attempt (password or code) first claims a failure slot: the counter goes up and, at the
+   threshold, the lock is set, in the same statement that refuses a locked or disabled account.
+   Only then is the password or code checked, so at most `login_max_failures` checks run before
+   the lock, however many requests arrive at once. A right password gives its slot back.
+2. A right code claims its time step (`totp_last_step < step`) and, for an enrolment, the
+   not-yet-enrolled account, in one UPDATE; the loser of a race sees no row and is refused.
+3. Enrolment happens once: completing it voids the account's other enrolment tickets, an
+   enrolment ticket of an enrolled account is refused, and only an administrator's
+   `reset_totp` (audited) makes the account enrol again.
 """
 
 from __future__ import annotations
@@ -11,23 +24,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Update, case, delete, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vc_service.accounts import passwords, totp
 from vc_service.accounts.models import AuthEvent, Court, Role, SignInStep, User, WebSession
 from vc_service.config import Settings
-from vc_service.db import Database, utcnow
+from vc_service.db import Database, UTCDateTime, utcnow
 from vc_service.errors import Conflict, Locked, NotFound, Unauthenticated, ValidationFailed
 from vc_service.service_key import ServiceKey
 
 TICKET_MINUTES = 5
 _TOTP_PURPOSE = "totp-secret"
 MAX_LOCK_SECONDS = 3600
+
+Clock = Callable[[], datetime]
 
 
 def token_hash(token: str) -> str:
@@ -83,11 +99,44 @@ class Principal:
         }
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """A failure slot taken before a check (module docstring, step 1), with the account as the
+    claiming UPDATE saw it, so the check never uses a value read before the claim."""
+
+    locks: datetime | None  # the lock this claim set by reaching the threshold, else None
+    password_hash: str
+    totp_secret_enc: bytes | None
+    totp_last_step: int
+
+
+class _StepLost(Exception):
+    """A concurrent request used the code's time step, the ticket or the enrolment first."""
+
+
+def _wrong_credentials() -> Unauthenticated:
+    return Unauthenticated("wrong username or password", code="auth.invalid_credentials")
+
+
+def _ticket_expired() -> Unauthenticated:
+    return Unauthenticated("the sign-in step expired; sign in again", code="auth.ticket_expired")
+
+
+def _enrolment_void() -> Unauthenticated:
+    return Unauthenticated(
+        "this enrolment is void: the account already has a second factor; sign in again",
+        code="auth.enrolment_void",
+    )
+
+
 class AccountService:
-    def __init__(self, db: Database, settings: Settings, key: ServiceKey) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, key: ServiceKey, clock: Clock = utcnow
+    ) -> None:
         self.db = db
         self.settings = settings
         self.key = key
+        self.clock = clock
 
     # -- administration -------------------------------------------------------------------
 
@@ -149,6 +198,33 @@ class AccountService:
             s.add(self._event("user.disabled" if disabled else "user.enabled", user, ClientInfo()))
         return user
 
+    async def reset_totp(self, username: str) -> User:
+        """An administrator's act: forget the second factor so the account enrols again.
+
+        Enrolment is otherwise possible once (a stale enrolment ticket must not replace the
+        secret), so this is the only way back; it ends the account's sessions and voids its
+        sign-in tickets, and `user.totp_reset` is recorded in the same transaction.
+        """
+        async with self.db.transaction() as s:
+            # The UPDATE first: it takes the row's write lock before anything is read.
+            user_id = (
+                await s.execute(
+                    update(User)
+                    .where(User.username == username)
+                    .values(totp_secret_enc=None, totp_enrolled=False)
+                    .returning(User.id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).scalar_one_or_none()
+            if user_id is None:
+                raise NotFound(f"no user named {username!r}", code="user.not_found")
+            await s.execute(delete(WebSession).where(WebSession.user_id == user_id))
+            await s.execute(delete(SignInStep).where(SignInStep.user_id == user_id))
+            user = await s.get(User, user_id, populate_existing=True)
+            assert user is not None
+            s.add(self._event("user.totp_reset", user, ClientInfo()))
+        return user
+
     async def get_user(self, user_id: str) -> User | None:
         async with self.db.session() as s:
             return await s.get(User, user_id)
@@ -158,29 +234,41 @@ class AccountService:
     async def sign_in(self, username: str, password: str, client: ClientInfo) -> SecondStep:
         async with self.db.session() as s:
             user = await s.scalar(select(User).where(User.username == username))
-        if user is None:
+        claim = await self._claim(user.id) if user is not None else None
+        if user is None or claim is None:
+            # Unknown, locked and disabled accounts cost the same scrypt run and get the same
+            # answer as a wrong password: the answer must not tell an account's state.
             await asyncio.to_thread(passwords.verify_password, password, passwords.DUMMY_HASH)
-            await self._record("sign_in.failure", None, client, username, "unknown user")
-            raise Unauthenticated("wrong username or password", code="auth.invalid_credentials")
-        self._check_usable(user)
-        ok = await asyncio.to_thread(passwords.verify_password, password, user.password_hash)
+            if user is None:
+                await self._record("sign_in.failure", None, client, username, "unknown user")
+            else:
+                reason = "disabled" if user.disabled else "locked"
+                await self._record("sign_in.refused", user, client, username, reason)
+            raise _wrong_credentials()
+        ok = await asyncio.to_thread(passwords.verify_password, password, claim.password_hash)
         if not ok:
-            await self._fail(user, client, "wrong password")
-            raise Unauthenticated("wrong username or password", code="auth.invalid_credentials")
+            kind = "sign_in.locked" if claim.locks else "sign_in.failure"
+            await self._record(kind, user, client, username, "wrong password")
+            raise _wrong_credentials()
         ticket = secrets.token_urlsafe(32)
-        step = SignInStep(
-            ticket_hash=token_hash(ticket),
-            user_id=user.id,
-            purpose="totp" if user.totp_enrolled else "enrol",
-            expires_at=utcnow() + timedelta(minutes=TICKET_MINUTES),
-        )
         secret = ""
-        if not user.totp_enrolled:
-            secret = totp.new_secret()
-            step.pending_secret_enc = self.key.encrypt(
-                _TOTP_PURPOSE, secret.encode(), user.id.encode()
-            )
         async with self.db.transaction() as s:
+            # Give the slot back and learn, in the same statement, whether the account is
+            # enrolled now (not when it was first read).
+            enrolled = (
+                await s.execute(self._release(user.id, claim).returning(User.totp_enrolled))
+            ).scalar_one()
+            step = SignInStep(
+                ticket_hash=token_hash(ticket),
+                user_id=user.id,
+                purpose="totp" if enrolled else "enrol",
+                expires_at=self.clock() + timedelta(minutes=TICKET_MINUTES),
+            )
+            if not enrolled:
+                secret = totp.new_secret()
+                step.pending_secret_enc = self.key.encrypt(
+                    _TOTP_PURPOSE, secret.encode(), user.id.encode()
+                )
             s.add(step)
             s.add(self._event("sign_in.password_ok", user, client))
         if secret:
@@ -190,51 +278,96 @@ class AccountService:
 
     async def second_factor(self, ticket: str, code: str, client: ClientInfo) -> SessionGrant:
         """Check the TOTP code for a ticket (enrolling first if needed); start a session."""
+        now = self.clock()
         async with self.db.session() as s:
             step = await s.get(SignInStep, token_hash(ticket))
             user = await s.get(User, step.user_id) if step is not None else None
-        if step is None or user is None or step.expires_at <= utcnow():
-            raise Unauthenticated(
-                "the sign-in step expired; sign in again", code="auth.ticket_expired"
-            )
-        self._check_usable(user)
-        if step.purpose == "enrol":
+        if step is None or user is None or step.expires_at <= now:
+            raise _ticket_expired()
+        enrol = step.purpose == "enrol"
+        if enrol and user.totp_enrolled:
+            await self._record("sign_in.failure", user, client, user.username, "enrolment void")
+            raise _enrolment_void()
+        claim = await self._claim(user.id)
+        if claim is None:
+            await self._record("sign_in.refused", user, client, user.username, "second factor")
+            raise await self._refusal(user.id)
+        if enrol:
             assert step.pending_secret_enc is not None
             secret_enc = step.pending_secret_enc
+        elif claim.totp_secret_enc is None:
+            await self._record("sign_in.failure", user, client, user.username, "not enrolled")
+            raise Unauthenticated("no second factor enrolled", code="auth.not_enrolled")
         else:
-            if user.totp_secret_enc is None:
-                raise Unauthenticated("no second factor enrolled", code="auth.not_enrolled")
-            secret_enc = user.totp_secret_enc
+            secret_enc = claim.totp_secret_enc
         secret = self.key.decrypt(_TOTP_PURPOSE, secret_enc, user.id.encode()).decode()
-        matched = totp.matching_step(secret, code)
-        if matched is None or matched <= user.totp_last_step:
+        matched = totp.matching_step(secret, code, now.timestamp())
+        if matched is None or matched <= claim.totp_last_step:
             reason = "wrong code" if matched is None else "code already used"
-            await self._fail(user, client, reason)
+            kind = "sign_in.locked" if claim.locks else "sign_in.failure"
+            await self._record(kind, user, client, user.username, reason)
             raise Unauthenticated(
                 "wrong or already used code",
                 code="auth.invalid_code" if matched is None else "auth.code_replayed",
             )
+        try:
+            return await self._start_session(step, secret_enc, matched, client)
+        except _StepLost:
+            await self._record("sign_in.failure", user, client, user.username, "lost a race")
+            async with self.db.session() as s:
+                fresh = await s.get(User, user.id)
+            if enrol and fresh is not None and fresh.totp_enrolled:
+                raise _enrolment_void() from None
+            raise Unauthenticated("code already used", code="auth.code_replayed") from None
+
+    async def _start_session(
+        self, step: SignInStep, secret_enc: bytes, matched: int, client: ClientInfo
+    ) -> SessionGrant:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        now = utcnow()
+        now = self.clock()
         expires = now + timedelta(hours=self.settings.session_max_hours)
+        enrol = step.purpose == "enrol"
+        # The time step, and for an enrolment the still-unenrolled account, are claimed by one
+        # conditional UPDATE (module docstring, step 2); a code checked against a secret that
+        # has since changed matches no row either.
+        won = update(User).where(
+            User.id == step.user_id,
+            User.totp_last_step < matched,
+            User.disabled.is_(False),
+        )
+        if enrol:
+            won = won.where(User.totp_enrolled.is_(False)).values(
+                totp_secret_enc=secret_enc, totp_enrolled=True
+            )
+        else:
+            won = won.where(User.totp_enrolled.is_(True), User.totp_secret_enc == secret_enc)
+        won = won.values(totp_last_step=matched, failed_attempts=0, locked_until=None)
         async with self.db.transaction() as s:
-            fresh = await s.get(User, user.id, with_for_update=True)
-            assert fresh is not None
-            if matched <= fresh.totp_last_step:  # a concurrent request used the same code
-                raise Unauthenticated("code already used", code="auth.code_replayed")
-            fresh.totp_last_step = matched
-            fresh.failed_attempts = 0
-            fresh.locked_until = None
-            if step.purpose == "enrol":
-                fresh.totp_secret_enc = secret_enc
-                fresh.totp_enrolled = True
-                s.add(self._event("totp.enrolled", fresh, client))
-            await s.execute(delete(SignInStep).where(SignInStep.ticket_hash == step.ticket_hash))
+            row = (
+                await s.execute(won.returning(User.id).execution_options(synchronize_session=False))
+            ).first()
+            if row is None:
+                raise _StepLost
+            used = await s.execute(
+                delete(SignInStep).where(SignInStep.ticket_hash == step.ticket_hash)
+            )
+            if getattr(used, "rowcount", 0) != 1:  # the same ticket sent twice at once
+                raise _StepLost
+            user = await s.get(User, step.user_id, populate_existing=True)
+            assert user is not None
+            if enrol:
+                # The account's other enrolment tickets hold other secrets: void them.
+                await s.execute(
+                    delete(SignInStep).where(
+                        SignInStep.user_id == user.id, SignInStep.purpose == "enrol"
+                    )
+                )
+                s.add(self._event("totp.enrolled", user, client))
             s.add(
                 WebSession(
                     token_hash=token_hash(token),
-                    user_id=fresh.id,
+                    user_id=user.id,
                     csrf_token=csrf,
                     created_at=now,
                     last_seen_at=now,
@@ -243,13 +376,13 @@ class AccountService:
                     user_agent=client.user_agent[:300],
                 )
             )
-            s.add(self._event("sign_in.success", fresh, client))
-        return SessionGrant(token, csrf, fresh, expires)
+            s.add(self._event("sign_in.success", user, client))
+        return SessionGrant(token, csrf, user, expires)
 
     async def resolve(self, token: str) -> Principal | None:
         """The principal behind a session cookie, sliding its idle timeout; None if expired."""
         hashed = token_hash(token)
-        now = utcnow()
+        now = self.clock()
         idle = timedelta(minutes=self.settings.session_idle_minutes)
         async with self.db.session() as s:
             row = await s.get(WebSession, hashed)
@@ -300,31 +433,91 @@ class AccountService:
             rows = await s.scalars(select(AuthEvent).order_by(AuthEvent.id.desc()).limit(limit))
             return list(rows.all())
 
-    # -- helpers --------------------------------------------------------------------------
+    # -- lock-out -------------------------------------------------------------------------
 
-    def _check_usable(self, user: User) -> None:
-        if user.disabled:
-            raise Unauthenticated("this account is disabled", code="auth.disabled")
-        if user.locked_until is not None and user.locked_until > utcnow():
-            wait = int((user.locked_until - utcnow()).total_seconds()) + 1
-            raise Locked(
-                f"too many failed attempts; try again in {wait} s",
-                details={"retry_after_seconds": wait},
+    async def _claim(self, user_id: str) -> _Claim | None:
+        """Count an attempt as failed before checking it, locking at the threshold; None if
+        the account is locked or disabled. One UPDATE: `with_for_update` is a no-op on SQLite,
+        and a read followed by a write loses increments under concurrency on both engines."""
+        now = self.clock()
+        claim = (
+            update(User)
+            .where(
+                User.id == user_id,
+                User.disabled.is_(False),
+                or_(User.locked_until.is_(None), User.locked_until <= now),
             )
-
-    async def _fail(self, user: User, client: ClientInfo, reason: str) -> None:
+            .values(failed_attempts=User.failed_attempts + 1, locked_until=self._lock_after(now))
+            .returning(
+                User.failed_attempts,
+                User.locked_until,
+                User.password_hash,
+                User.totp_secret_enc,
+                User.totp_last_step,
+            )
+            .execution_options(synchronize_session=False)
+        )
         async with self.db.transaction() as s:
-            fresh = await s.get(User, user.id, with_for_update=True)
-            assert fresh is not None
-            fresh.failed_attempts += 1
-            kind = "sign_in.failure"
-            over = fresh.failed_attempts - self.settings.login_max_failures
-            if over >= 0:
-                # Each further failure doubles the wait, up to an hour.
-                seconds = min(self.settings.login_lockout_seconds * 2**over, MAX_LOCK_SECONDS)
-                fresh.locked_until = utcnow() + timedelta(seconds=seconds)
-                kind = "sign_in.locked"
-            s.add(self._event(kind, fresh, client, reason))
+            row = (await s.execute(claim)).first()
+        if row is None:
+            return None
+        reached = row.failed_attempts >= self.settings.login_max_failures
+        return _Claim(
+            locks=row.locked_until if reached else None,
+            password_hash=row.password_hash,
+            totp_secret_enc=row.totp_secret_enc,
+            totp_last_step=row.totp_last_step,
+        )
+
+    def _lock_after(self, now: datetime) -> ColumnElement[Any]:
+        """The new `locked_until` once this failure is counted. Each failure past the
+        threshold doubles the wait, up to an hour; the instants are computed here and bound,
+        since date arithmetic in SQL differs between SQLite and PostgreSQL."""
+        # In SET, columns are the row before the update: this is the count after it.
+        over = User.failed_attempts + 1 - self.settings.login_max_failures
+        whens: list[tuple[ColumnElement[bool], Any]] = [(over < 0, User.locked_until)]
+        seconds, doubling = 0, 0
+        while seconds < MAX_LOCK_SECONDS:
+            seconds = min(self.settings.login_lockout_seconds * 2**doubling, MAX_LOCK_SECONDS)
+            until = literal(now + timedelta(seconds=seconds), UTCDateTime())
+            whens.append((over == doubling, until))
+            doubling += 1
+        return case(*whens, else_=until)
+
+    @staticmethod
+    def _release(user_id: str, claim: _Claim) -> Update:
+        """The UPDATE that gives a right password's slot back (and lifts the lock if this
+        claim set it); a statement, so the caller can add RETURNING."""
+        values: dict[str, Any] = {
+            "failed_attempts": case((User.failed_attempts > 0, User.failed_attempts - 1), else_=0)
+        }
+        if claim.locks is not None:
+            mine = literal(claim.locks, UTCDateTime())
+            values["locked_until"] = case(
+                (User.locked_until == mine, null()), else_=User.locked_until
+            )
+        return (
+            update(User)
+            .where(User.id == user_id)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def _refusal(self, user_id: str) -> Unauthenticated | Locked:
+        """Why a claim was refused, for a caller who holds a ticket (and so the password)."""
+        async with self.db.session() as s:
+            user = await s.get(User, user_id)
+        now = self.clock()
+        if user is None or user.disabled:
+            return Unauthenticated("this account is disabled", code="auth.disabled")
+        until = user.locked_until or now
+        wait = max(int((until - now).total_seconds()) + 1, 1)
+        return Locked(
+            f"too many failed attempts; try again in {wait} s",
+            details={"retry_after_seconds": wait},
+        )
+
+    # -- helpers --------------------------------------------------------------------------
 
     async def _record(
         self, kind: str, user: User | None, client: ClientInfo, username: str, reason: str = ""
