@@ -9,7 +9,9 @@ What the minutes state, and which events say it:
 - oaths, advisories and every condition met, by whom, how (method, document type): `condition.met`;
 - technical conditions: joins, admissions, disconnections, reconnections, removals
   (`participant.*`), the DTLS fingerprints each peer used (`media.fingerprint`), consent
-  withdrawal, testimony start/pause/resume/stop, recording, the end.
+  withdrawal, testimony start/pause/resume/stop, recording, the end;
+- interruptions: `hearing.interrupted` (the service stopped with the room running: from the last
+  event before the gap to the restart), in "Date and place" and with the technical conditions.
 
 Names are user input: the HTML escapes every value. The PDF uses fpdf2's core fonts (latin-1):
 characters outside latin-1 are replaced by `?` and the PDF says so; the HTML is the full text.
@@ -55,7 +57,9 @@ _TECHNICAL = {
     "recording.finished": "recording finished",
     "media.manifest": "recording manifest bound",
     "hearing.ended": "hearing ended",
+    "hearing.interrupted": "hearing interrupted",
 }
+INTERRUPTED = "hearing.interrupted"
 
 
 @dataclass
@@ -112,6 +116,7 @@ def build_minutes(events: Sequence[Mapping[str, Any]]) -> Minutes:
     conditions: list[str] = []
     technical: list[str] = []
     state_moves: list[str] = []
+    gaps: list[str] = []
     for event in events:
         kind, actor = str(event.get("type")), dict(event.get("actor") or {})
         if kind == "hearing.rescheduled":
@@ -134,6 +139,8 @@ def build_minutes(events: Sequence[Mapping[str, Any]]) -> Minutes:
             line += f", document {doc}" if doc else ""
             line += f"; note: {note}" if note else ""
             conditions.append(line)
+        elif kind == INTERRUPTED:
+            gaps.append(_gap(event, zone))
         elif kind == "hearing.state_changed":
             state_moves.append(
                 f"{_local(event.get('ts'), zone)}: {event.get('from')} -> {event.get('to')} "
@@ -163,6 +170,7 @@ def build_minutes(events: Sequence[Mapping[str, Any]]) -> Minutes:
         general.lines.append(
             f"Held: {_local(room[0].get('ts'), zone)} to {_local(room[-1].get('ts'), zone)}"
         )
+    general.lines.extend(gaps)
     person = Section(
         "Person heard",
         [
@@ -193,6 +201,25 @@ def build_minutes(events: Sequence[Mapping[str, Any]]) -> Minutes:
     )
 
 
+def _gap(event: Mapping[str, Any], zone: str | None) -> str:
+    return (
+        f"Interrupted from {_local(event.get('last_event_at'), zone)} "
+        f"to {_local(event.get('resumed_at'), zone)}"
+    )
+
+
+def _interruption_line(event: Mapping[str, Any], names: Mapping[str, str], zone: str | None) -> str:
+    details = ["the service stopped while the room was running; nothing was recorded in between"]
+    seated = [names.get(str(pid), str(pid)) for pid in event.get("seated") or ()]
+    if seated:
+        details.append("seated then: " + ", ".join(seated))
+    testimony = event.get("testimony")
+    if testimony:
+        details.append(f"testimony was {testimony} and did not continue")
+    details.append("everyone back in the lobby on the restart")
+    return f"{_local(event.get('ts'), zone)}: {_gap(event, zone)} [{'; '.join(details)}]"
+
+
 def _technical_line(
     event: Mapping[str, Any],
     kind: str,
@@ -201,6 +228,8 @@ def _technical_line(
     peers: dict[str, str],
     zone: str | None,
 ) -> str:
+    if kind == INTERRUPTED:
+        return _interruption_line(event, names, zone)
     what = _TECHNICAL[kind]
     peer = event.get("peer")
     if kind == "participant.joined" and isinstance(peer, str):

@@ -2,7 +2,8 @@
 `Authenticator` (who is saying hello), `HearingDirectory` (what the hearing is, including what the
 room already recorded, restored from the audit log after a restart) and `AuditSink` (the room's
 events, which also move the hearing's life cycle: admitted -> in_session, testimony started ->
-testimony, stopped -> in_session, ended -> closed).
+testimony, stopped -> in_session, ended -> closed). Before a room opens, the gap a room left
+running by a dead process is recorded (`interruption.py`).
 
 A hello may carry (a) a join credential from `POST /api/invite/{id}/join` or
 `POST /api/hearings/{id}/join` in `session`, (b) the link token and the one-time code, or
@@ -30,6 +31,7 @@ from signaling.services import (
 from vc_service.accounts.service import AccountService
 from vc_service.errors import ServiceError
 from vc_service.hearings.credentials import CREDENTIAL_PREFIX
+from vc_service.hearings.interruption import record_interruption
 from vc_service.hearings.joining import JoinIdentity
 from vc_service.hearings.lifecycle import State
 from vc_service.hearings.opening import SYSTEM
@@ -151,6 +153,9 @@ class RoomGateway:
         self, hearing_id: str, event_type: str, actor: str, fields: Mapping[str, Any]
     ) -> int:
         """Record a room event (durable on return); `actor` is a participant id or "system"."""
+        if event_type == "room.opened":
+            # A new room is about to seat people: first the gap the last one left, if any.
+            await record_interruption(self.hearings.schedule, hearing_id)
         who = SYSTEM if actor == "system" else await self._actor(hearing_id, actor)
         target = _MOVES.get(event_type)
         if event_type == "consent.withdrawn" and fields.get("testimony_stopped"):

@@ -11,6 +11,7 @@ from signaling.server import SignalingHandler
 from signaling.server import setup as setup_signaling
 from signaling.services import Services as SignalingServices
 from vc_service.hearings.gateway import RoomGateway
+from vc_service.hearings.interruption import recover_on_start
 from vc_service.http.keys import SERVICES
 from vc_service.live_recording import LiveRecorders
 from vc_service.services import Services
@@ -49,3 +50,15 @@ def setup(app: web.Application) -> None:
         recorder=LiveRecorders.from_services(services),
     )
     app[LIVE] = setup_signaling(app, room_services, signaling_config(services), path=WS_PATH)
+    app.on_startup.append(_record_interruptions)
+
+
+async def _record_interruptions(app: web.Application) -> None:
+    """After the node has started: the live hearings whose rooms died with a previous process
+    (see `vc_service.hearings.interruption`)."""
+    node = app[LIVE].node
+
+    async def claim(hearing_id: str) -> bool:
+        return await node.backplane.claim(hearing_id) == node.node_id
+
+    await recover_on_start(app[SERVICES].hearings.schedule, claim, node.rooms)
