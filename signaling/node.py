@@ -274,6 +274,7 @@ class SignalingNode:
                 credential.participant_id,
                 credential.role.value,
                 credential.display_name,
+                credential.confirmed,
             ]
         else:
             envelope["resume"] = credential
@@ -376,8 +377,9 @@ class SignalingNode:
         answer: Envelope = {"k": "joined", "c": proxy.conn_id, "ok": True}
         try:
             if "id" in envelope:
-                hearing, participant, role, name = envelope["id"]
-                credential = Identity(hearing, participant, Role(role), name)
+                hearing, participant, role, name, *rest = envelope["id"]
+                confirmed = bool(rest[0]) if rest else True
+                credential = Identity(hearing, participant, Role(role), name, confirmed)
             else:
                 credential = str(envelope["resume"])
             if await self.backplane.claim(proxy.hearing_id) != self.node_id:

@@ -203,7 +203,7 @@ class Room:
             participant = self._participant(identity.participant_id, identity.role)
             # The authenticator just checked the person's credentials against the database.
             self._revoked.pop(participant.participant_id, None)
-            return await self._take_seat(conn, participant, "hello")
+            return await self._take_seat(conn, participant, "hello", identity.confirmed)
 
     async def resume(self, conn: Connection, claim: ResumeClaim) -> Seat:
         async with self._lock:
@@ -223,9 +223,14 @@ class Room:
                 raise AuthError("auth.revoked", "your access to this hearing was withdrawn")
             return await self._take_seat(conn, participant, "resume")
 
-    async def _take_seat(self, conn: Connection, participant: Participant, via: str) -> Seat:
+    async def _take_seat(
+        self, conn: Connection, participant: Participant, via: str, confirmed: bool | None = None
+    ) -> Seat:
+        """`confirmed`: what the authenticator says now (None on a resume: what the room knew)."""
         pid = participant.participant_id
         seat = self._roster.seat(pid)
+        if seat is not None and confirmed is not None:
+            seat.confirmed = confirmed
         if seat is not None and seat.active:
             # The same person on a new connection (page reload, network change): same seat.
             await self._audit(
@@ -250,7 +255,7 @@ class Room:
         )
         if seat is None:
             seat = Seat(pid, participant.role, participant.display_name, "", target)
-            seat.confirmed = participant.confirmed
+            seat.confirmed = participant.confirmed if confirmed is None else confirmed
             self._roster.add(seat)
         else:
             seat.return_to(target)

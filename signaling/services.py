@@ -53,6 +53,9 @@ class Identity:
     participant_id: str
     role: Role
     display_name: str
+    # False: an authority whose account claimed a seat nobody was invited to by name, not yet
+    # confirmed by the judge (the seat may have been claimed after the room opened).
+    confirmed: bool = True
 
 
 @dataclass(frozen=True, slots=True)

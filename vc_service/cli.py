@@ -21,6 +21,7 @@ from vc_service.closing import cli as closing_cli
 from vc_service.closing import recording_cli
 from vc_service.config import Settings, load_settings, parse_bind
 from vc_service.errors import ServiceError
+from vc_service.hearings import withdrawal
 from vc_service.http.app import create_app
 from vc_service.services import Services
 
@@ -179,9 +180,25 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
     async def body(services: Services) -> int:
         user = await services.accounts.set_disabled(args.username, not args.enable)
         print(f"{user.username} is now {'disabled' if user.disabled else 'enabled'}")
+        if user.disabled:
+            await withdraw_from_rooms(services, user.id)
         return 0
 
     return _run(args, body)
+
+
+async def withdraw_from_rooms(services: Services, user_id: str) -> None:
+    """The disable is committed; now close the account's live sockets. This process serves no
+    room: with Redis each room's owner is told at once; without it, the serving process finds
+    out on its next tick (every third of the room lease), and refuses every act and resume of
+    the account meanwhile."""
+    if services.settings.redis_url:
+        told = await withdrawal.tell_rooms_over_redis(
+            services.db, services.settings.redis_url, user_id
+        )
+        print(f"live rooms told: {told}")
+    elif await withdrawal.live_seats(services.db, user_id):
+        print("live rooms withdraw the account at their next check (within seconds)")
 
 
 # -- parser -------------------------------------------------------------------------------

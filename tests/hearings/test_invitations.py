@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from signaling.errors import CLOSE_EXCLUDED
 from tests.hearings.kit import Court, iso, slot
+from tests.signaling.wsclient import WsClient
 from vc_service.errors import (
     Conflict,
     Forbidden,
@@ -23,10 +28,13 @@ from vc_service.errors import (
 )
 from vc_service.hearings import credentials
 from vc_service.hearings.credentials import JoinRefused
+from vc_service.hearings.gateway import RoomGateway
 from vc_service.hearings.invitations import Issued
 from vc_service.hearings.joining import LinkGone
 from vc_service.hearings.models import Invitation, OutboxMessage, Participant
 from vc_service.hearings.views import HearingRecord
+from vc_service.http.app import create_app
+from vc_service.http.live import LIVE
 
 
 def at(court: Court, moment: datetime) -> None:
@@ -340,3 +348,128 @@ async def test_what_the_link_shows_the_participant(lite: Court) -> None:
         assert notice["citation"] is None or "[U]" not in notice["citation"]
     ics = await lite.hearings.joining.calendar(record.id, issued.token)
     assert b"TZID=Europe/Paris" in ics and issued.link.encode() in ics.replace(b"\r\n ", b"")
+
+
+# -- issue 12, findings 5 and 10: withdrawals and claimed authority seats reach the live room ----
+
+
+async def test_revoking_and_re_issuing_and_disabling_say_who_is_withdrawn(desk: Court) -> None:
+    from vc_service.hearings import withdrawal
+
+    record = await desk.create()
+    witness, authority = record.participants[1].id, record.participants[2].id
+    hearings = desk.hearings
+    told: list[tuple[str, str, str]] = []
+
+    async def notice(hearing_id: str, participant_id: str, cause: str) -> None:
+        told.append((hearing_id, participant_id, cause))
+
+    hearings.invitations.withdrawals.append(notice)
+    doors = RoomGateway(hearings, desk.services.accounts)
+    await invite(desk, record)
+    await hearings.join_with_account(desk.authority_fr.principal, record.id)
+    assert await doors.revoked(record.id, [witness, authority]) == {}
+
+    await hearings.invitations.revoke(desk.judge.viewer, record.id, witness, "not summoned")
+    assert told == [(record.id, witness, "invitation_revoked")]
+    assert await doors.revoked(record.id, [witness]) == {witness: "invitation_revoked"}
+    events = await desk.event_types(record.id)
+    assert events[-1] == "invitation.revoked"  # committed before anyone is told
+    await invite(desk, record)  # a new link lets the witness in again
+    assert await doors.revoked(record.id, [witness, authority]) == {}
+
+    await desk.services.accounts.set_disabled(desk.authority_fr.username, True)
+    assert await doors.revoked(record.id, [witness, authority]) == {authority: "account_disabled"}
+    assert await withdrawal.live_seats(desk.services.db, desk.authority_fr.principal.user_id) == []
+    opened = await open_hearing(desk, starts_at=iso(slot(days=40)))
+    await hearings.join_with_account(desk.judge.principal, opened.id)
+    assert await withdrawal.live_seats(desk.services.db, desk.judge.principal.user_id) == [
+        (opened.id, opened.participants[0].id)
+    ]
+
+
+async def open_hearing(court: Court, **overrides: Any) -> HearingRecord:
+    record = await court.create(**overrides)
+    version = 1
+    for condition in record.hearing.legal_decision["conditions"]:
+        if condition["stage"] == "before":
+            version = (
+                await court.hearings.schedule.record_condition(
+                    court.judge.viewer, record.id, version, condition["id"], "done"
+                )
+            ).version
+    return await court.hearings.schedule.open(court.judge.viewer, record.id, version)
+
+
+async def test_the_live_room_closes_withdrawn_people_and_waits_for_the_judges_confirmation(
+    desk: Court,
+) -> None:
+    """End to end on the real app and database: an authority that claimed the unnamed authority
+    seat meets `authority.present` only after the judge's confirmation; disabling its account
+    closes its socket and voids its resume token; revoking the witness's invitation likewise."""
+    record = await open_hearing(desk)
+    hid = record.id
+    hearings = desk.hearings
+    at(desk, during(record))
+    issued = await invite(desk, record)
+    app = create_app(desk.services)
+    async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
+        url = f"ws://127.0.0.1:{server.port}/ws/hearings/{hid}"
+
+        async def enter(credential: str) -> WsClient:
+            client = await WsClient.connect(session, url)
+            await client.send({"type": "hello", "v": 1, "session": credential})
+            await client.next("welcome")
+            return client
+
+        async def resume_refused(token: str) -> None:
+            again = await WsClient.connect(session, url)
+            await again.send({"type": "hello", "v": 1, "resume": token})
+            assert (await again.next("error"))["code"] == "auth.revoked"
+
+        judge = await enter(
+            (await hearings.join_with_account(desk.judge.principal, hid)).credential
+        )
+        grant = await hearings.join_with_account(desk.authority_fr.principal, hid)
+        authority = await enter(grant.credential)
+        witness = await enter(
+            (await hearings.joining.join(hid, issued.token, issued.code)).credential
+        )
+        for client in (authority, witness):
+            await judge.send({"type": "admit", "peer": client.seen[0]["peer"]})
+            await client.next("peer_joined")
+        present = {"type": "condition", "condition": "authority.present", "method": "observation"}
+        await authority.send(present)
+        assert (await authority.next("error"))["code"] == "perm.unconfirmed"
+        await judge.send({"type": "confirm_authority", "peer": authority.seen[0]["peer"]})
+        await authority.send(present)
+        while not any(c["met"] for c in (await authority.next("room_state")).get("conditions", [])):
+            pass
+        assert "participant.confirmed" in await desk.event_types(hid)
+
+        # Disabled on the command line of a node without Redis: the owner's tick sweeps.
+        await desk.services.accounts.set_disabled(desk.authority_fr.username, True)
+        await authority.send({**present, "condition": "identity.verified"})
+        assert (await authority.next("error"))["code"] == "auth.revoked"
+        assert await authority.wait_closed() == CLOSE_EXCLUDED
+        await resume_refused(authority.seen[0]["resume"])
+
+        # Revoked through the API in this process: closed at once, over the backplane.
+        await hearings.invitations.revoke(desk.judge.viewer, hid, issued.participant_id, "no")
+        assert await witness.wait_closed() == CLOSE_EXCLUDED
+        await resume_refused(witness.seen[0]["resume"])
+        await app[LIVE].node.tick()
+        assert not judge.pending("error")
+
+    events = await desk.events(hid)
+    removed = [(e["participant"], e["cause"]) for e in events if e["type"] == "participant.removed"]
+    assert removed == [
+        (grant.participant_id, "account_disabled"),
+        (issued.participant_id, "invitation_revoked"),
+    ]
+    by_authority = [
+        e["condition"]
+        for e in events
+        if e["type"] == "condition.met" and e["actor"]["id"] == grant.participant_id
+    ]
+    assert by_authority == ["authority.present"]

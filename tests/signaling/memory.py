@@ -169,7 +169,9 @@ def hearing(
 def identity(hearing_info: HearingInfo, participant_id: str) -> Identity:
     known = hearing_info.participant(participant_id)
     assert known is not None
-    return Identity(hearing_info.hearing_id, participant_id, known.role, known.display_name)
+    return Identity(
+        hearing_info.hearing_id, participant_id, known.role, known.display_name, known.confirmed
+    )
 
 
 def services(*hearings: HearingInfo) -> tuple[Services, MemoryAuthenticator, MemoryAudit]:

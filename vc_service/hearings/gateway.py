@@ -14,7 +14,7 @@ code from its vocabulary.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from signaling.errors import AuthError
@@ -36,6 +36,7 @@ from vc_service.hearings.joining import JoinIdentity
 from vc_service.hearings.lifecycle import State
 from vc_service.hearings.opening import SYSTEM
 from vc_service.hearings.registry import Hearings
+from vc_service.hearings.withdrawal import withdrawn
 from vc_service.http.middleware import SESSION_COOKIE
 
 # Our refusal codes -> signaling's auth vocabulary.
@@ -70,8 +71,29 @@ def _auth_error(exc: ServiceError) -> AuthError:
     return AuthError(code, exc.message)
 
 
+class _Seats:
+    """Seats as the log left them: an authority seat claimed by an account (not invited by
+    name) stays unconfirmed until the judge's `participant.confirmed`; a participant whose last
+    word was a denial or removal (no fresh join since) has void resume tokens."""
+
+    def __init__(self) -> None:
+        self.unconfirmed: set[str] = set()
+        self.excluded: set[str] = set()
+
+    def replay(self, kind: str, actor: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        if kind == "participant.account_bound":
+            self.unconfirmed.add(str(event["participant_id"]))
+        elif kind == "participant.confirmed":
+            self.unconfirmed.discard(str(event["participant"]))
+        elif kind in ("participant.denied", "participant.removed"):
+            self.excluded.add(str(event["participant"]))
+        elif kind == "participant.joined" and event.get("via") == "hello":
+            self.excluded.discard(str(actor["id"]))
+
+
 class RoomGateway:
-    """Implements `signaling.services.Authenticator`, `HearingDirectory` and `AuditSink`."""
+    """Implements `signaling.services.Authenticator`, `HearingDirectory`, `AuditSink` and
+    `Entitlements`."""
 
     def __init__(self, hearings: Hearings, accounts: AccountService) -> None:
         self.hearings = hearings
@@ -83,8 +105,17 @@ class RoomGateway:
             found = await self._identify(request)
         except ServiceError as exc:
             raise _auth_error(exc) from None
+        confirmed = True
+        if found.role == Role.AUTHORITY.value and found.via.startswith("account:"):
+            # The seat may have been claimed after the room opened: ask the log now.
+            _, _, seats = await self._room_record(found.hearing_id)
+            confirmed = found.participant_id not in seats.unconfirmed
         return Identity(
-            found.hearing_id, found.participant_id, Role(found.role), found.display_name
+            found.hearing_id,
+            found.participant_id,
+            Role(found.role),
+            found.display_name,
+            confirmed,
         )
 
     async def _identify(self, request: AuthRequest) -> JoinIdentity:
@@ -110,29 +141,43 @@ class RoomGateway:
             return None
         # Not requested by the judge means not recorded, whatever the law would allow.
         rule = RecordingRule(info.recording_rule) if info.recording_requested else None
-        met, withdrawn = await self._room_record(hearing_id)
+        met, consent_withdrawn, seats = await self._room_record(hearing_id)
         return HearingInfo(
             hearing_id=info.hearing_id,
             state=info.state,
             conditions=conditions_from(info.conditions),
             recording=rule or RecordingRule.PROHIBITED,
             participants=tuple(
-                Participant(p.participant_id, Role(p.role), p.display_name)
+                Participant(
+                    p.participant_id,
+                    Role(p.role),
+                    p.display_name,
+                    confirmed=p.participant_id not in seats.unconfirmed,
+                )
                 for p in info.participants
             ),
             conditions_met=met,
-            consent_withdrawn=withdrawn,
+            consent_withdrawn=consent_withdrawn,
+            excluded=frozenset(seats.excluded),
         )
 
-    async def _room_record(self, hearing_id: str) -> tuple[tuple[ConditionRecord, ...], bool]:
+    async def revoked(self, hearing_id: str, participant_ids: Collection[str]) -> dict[str, str]:
+        return await withdrawn(self.hearings.db, hearing_id, participant_ids)
+
+    async def _room_record(
+        self, hearing_id: str
+    ) -> tuple[tuple[ConditionRecord, ...], bool, _Seats]:
         """Conditions the room recorded as met (and not lapsed since), each with the `ts` of its
-        `condition.met` event as when it was met, and whether consent was withdrawn, replayed
-        from the hearing's audit log."""
+        `condition.met` event as when it was met, whether consent was withdrawn, and who holds a
+        claimed seat unconfirmed or was last denied or removed, replayed from the hearing's
+        audit log."""
         met: dict[str, ConditionRecord] = {}
         withdrawn = False
+        seats = _Seats()
         for raw in await self.hearings.audit.events(hearing_id):
             event: dict[str, Any] = json.loads(raw)
             kind, actor = event["type"], event["actor"]
+            seats.replay(kind, actor, event)
             if kind == "condition.met" and event.get("stage") != "before":
                 document = event.get("document_type")
                 met[event["condition"]] = ConditionRecord(
@@ -147,7 +192,7 @@ class RoomGateway:
             for lapsed in event.get("lapsed_conditions") or ():
                 met.pop(lapsed, None)
             withdrawn = withdrawn or kind == "consent.withdrawn"
-        return tuple(met.values()), withdrawn
+        return tuple(met.values()), withdrawn, seats
 
     async def append(
         self, hearing_id: str, event_type: str, actor: str, fields: Mapping[str, Any]

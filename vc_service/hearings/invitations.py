@@ -37,6 +37,7 @@ from vc_service.hearings.records import load_record
 from vc_service.hearings.scheduling import utc_text
 from vc_service.hearings.service import HearingService
 from vc_service.hearings.views import HearingRecord
+from vc_service.hearings.withdrawal import INVITATION_REVOKED, Notice, tell
 from vc_service.service_key import ServiceKey
 
 CODE_PURPOSE = "invitation-code-seed"
@@ -94,6 +95,9 @@ class InvitationService:
         self.audit = audit
         self.hearings = hearings
         self.outbox = outbox
+        # Told after a revocation commits, so that the person's live socket closes at once
+        # (the live hearing adds its signaling node here).
+        self.withdrawals: list[Notice] = []
         hearings.listeners.append(self._on_hearing_change)
 
     # -- rules shared with joining ----------------------------------------------------------
@@ -161,6 +165,7 @@ class InvitationService:
             await self._end(
                 s, hearing, person, active, InvitationStatus.REVOKED, viewer.actor(), reason
             )
+        await tell(self.withdrawals, hearing_id, participant_id, INVITATION_REVOKED)
 
     async def reset_code(self, viewer: Viewer, hearing_id: str, participant_id: str) -> str:
         """A fresh one-time code (also lifts a lock after too many wrong codes)."""

@@ -48,8 +48,12 @@ def setup(app: web.Application) -> None:
         directory=gateway,
         audit=gateway,
         recorder=LiveRecorders.from_services(services),
+        entitlements=gateway,
     )
-    app[LIVE] = setup_signaling(app, room_services, signaling_config(services), path=WS_PATH)
+    handler = setup_signaling(app, room_services, signaling_config(services), path=WS_PATH)
+    # A revoked invitation closes the person's live socket at once, on whichever node it is.
+    services.hearings.invitations.withdrawals.append(handler.node.exclude)
+    app[LIVE] = handler
     app.on_startup.append(_record_interruptions)
 
 
