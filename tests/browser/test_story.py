@@ -255,6 +255,11 @@ def gather(new_context: ContextFactory, service: LiveService) -> Hearing:
         lobby.get_by_role("button", name=f"Admit {name}").click()
         expect(lobby.get_by_role("button", name=f"Admit {name}")).to_have_count(0)
     expect(witness.locator("#lobby-status")).to_have_text(EN["lobby.admitted"])
+    # The authority claimed the seat scheduled by name only: the judge confirms who holds it
+    # before it can meet a condition (issue 12, finding 10).
+    confirm = judge.get_by_role("button", name="Confirm authority")
+    confirm.click()
+    expect(confirm).to_have_count(0)
     return Hearing(judge, authority, witness, reference, live.group(1))
 
 

@@ -473,3 +473,27 @@ async def test_the_live_room_closes_withdrawn_people_and_waits_for_the_judges_co
         if e["type"] == "condition.met" and e["actor"]["id"] == grant.participant_id
     ]
     assert by_authority == ["authority.present"]
+
+
+async def test_a_rebuilt_room_learns_confirmations_and_exclusions_from_the_log(desk: Court) -> None:
+    record = await open_hearing(desk)
+    judge, witness, authority = (p.id for p in record.participants[:3])
+    doors = RoomGateway(desk.hearings, desk.services.accounts)
+    await desk.hearings.join_with_account(desk.authority_fr.principal, record.id)
+
+    async def seats() -> tuple[bool, frozenset[str]]:
+        info = await doors.load(record.id)
+        assert info is not None
+        seat = info.participant(authority)
+        assert seat is not None
+        return seat.confirmed, info.excluded
+
+    assert await seats() == (False, frozenset())
+    removed = {"peer": "p-1", "participant": witness, "role": "witness", "reason": "removed"}
+    await doors.append(record.id, "participant.removed", judge, removed)
+    confirmed = {"peer": "p-2", "participant": authority, "role": "authority"}
+    await doors.append(record.id, "participant.confirmed", judge, confirmed)
+    assert await seats() == (True, frozenset({witness}))
+    joined = {"role": "witness", "peer": "p-1", "seat": "lobby", "via": "hello", "address": ""}
+    await doors.append(record.id, "participant.joined", witness, joined)
+    assert await seats() == (True, frozenset())

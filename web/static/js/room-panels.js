@@ -109,15 +109,26 @@ export function renderConditions(list, conditions, role, onMeet) {
   }
 }
 
-export function renderPeople(body, participants, reconnecting) {
+// `onConfirm` (the judge's page only): confirm an authority that claimed an unnamed seat; until
+// then the room refuses its conditions.
+export function renderPeople(body, participants, reconnecting, onConfirm = null) {
   body.replaceChildren();
   for (const person of participants) {
     const away = !person.connected || reconnecting.has(person.peer);
     const row = element("tr");
     row.dataset.peer = person.peer;
     row.dataset.role = person.role;
+    const who = element("td", { textContent: `${person.name} (${person.role})` });
+    if (person.confirmed === false) {
+      who.append(" · not confirmed by the judge");
+      if (onConfirm) {
+        const confirm = element("button", { type: "button", textContent: "Confirm authority" });
+        confirm.addEventListener("click", () => onConfirm(person.peer));
+        who.append(" ", confirm);
+      }
+    }
     row.append(
-      element("td", { textContent: `${person.name} (${person.role})` }),
+      who,
       element("td", { textContent: away ? "Reconnecting…" : "Connected", className: away ? "away" : "" }),
       element("td", {}, ...(person.fingerprints || []).map(
         (fp) => element("code", { className: "fingerprint", textContent: fp }),

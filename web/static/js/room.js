@@ -28,6 +28,7 @@ const CLOSED_TEXT = {
   denied: "The judge did not admit you to this hearing.",
   removed: "The judge removed you from this hearing.",
   excluded: "The judge removed you from this hearing.",
+  revoked: "Your access to this hearing was withdrawn.",
   replaced: "You joined this hearing from another window, so this one was closed.",
   not_joinable: "This hearing cannot be joined now.",
 };
@@ -168,7 +169,12 @@ function renderState(state) {
   renderTestimony(state);
   renderRecording(state.recording || { rule: "unknown", active: false });
   renderConditions($("condition-list"), state.conditions || [], me.role, send);
-  renderPeople($("people-list"), state.participants.filter((p) => p.role !== "recorder"), reconnecting);
+  const confirm = me.role === "judge"
+    ? (peer) => send({ type: "confirm_authority", peer })
+    : null;
+  renderPeople(
+    $("people-list"), state.participants.filter((p) => p.role !== "recorder"), reconnecting, confirm,
+  );
 }
 
 function renderTestimony(state) {
