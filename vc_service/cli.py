@@ -201,6 +201,15 @@ async def withdraw_from_rooms(services: Services, user_id: str) -> None:
         print("live rooms withdraw the account at their next check (within seconds)")
 
 
+def cmd_user_reset_totp(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        user = await services.accounts.reset_totp(args.username)
+        print(f"{user.username} enrols a new second factor at the next sign-in; sessions ended")
+        return 0
+
+    return _run(args, body)
+
+
 # -- parser -------------------------------------------------------------------------------
 
 
@@ -255,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     enable = user_sub.add_parser("enable", help="enable a disabled account")
     enable.add_argument("username")
     enable.set_defaults(func=cmd_user_disable, enable=True)
+    reset_totp = user_sub.add_parser(
+        "reset-totp",
+        help="forget the account's second factor (lost phone): it enrols again at next sign-in",
+    )
+    reset_totp.add_argument("username")
+    reset_totp.set_defaults(func=cmd_user_reset_totp)
 
     for register in EXTRA_COMMANDS:
         register(sub)
