@@ -101,8 +101,11 @@ OPERATIONS: list[dict[str, Any]] = [
         "description": (
             "`next` is `totp` for an enrolled account, or `enrol` the first time (then the answer "
             "also carries `secret`, `provisioning_uri` and `qr_svg`). Before sign-in, send the "
-            "`vc_csrf` cookie's value as `X-CSRF-Token`. Repeated failures lock the account "
-            "(429 `auth.locked`, with `Retry-After`)."
+            "`vc_csrf` cookie's value as `X-CSRF-Token`. A wrong password, an unknown user "
+            "and a locked or disabled account get the same answer in the same time (401 "
+            "`auth.invalid_credentials`), so it tells nothing of the account's state; after "
+            "`VC_LOGIN_MAX_FAILURES` failures even the right password gets it until the lock "
+            "expires."
         ),
         "examples": [
             ex(40, "judge", 401, name="wrong_password", summary="A wrong password",
@@ -114,7 +117,13 @@ OPERATIONS: list[dict[str, Any]] = [
     {
         "method": "post", "path": "/api/auth/second-factor", "tag": "sign-in", "who": "anyone",
         "summary": "TOTP step: starts the session (cookie `vc_session`) and returns its CSRF token",
-        "description": "A code is accepted once (`auth.code_replayed` for a reused one).",
+        "description": (
+            "A code is accepted once (`auth.code_replayed` for a reused one, also when sent at "
+            "once with several tickets). Wrong codes count towards the lock-out (429 "
+            "`auth.locked`, with `Retry-After`). An enrolment ticket is void once the account "
+            "has enrolled (`auth.enrolment_void`); enrolling again takes an administrator "
+            "(`vc-service user reset-totp`)."
+        ),
         "examples": [ex(50, "judge", 200, body={"ticket": "sign-in-ticket", "code": "123456"})],
     },
     {
