@@ -26,8 +26,9 @@ passwordForm.addEventListener("submit", async (event) => {
     ticket = result.ticket;
     passwordForm.hidden = true;
     codeForm.hidden = false;
+    // Hidden again for a `totp` ticket: a void enrolment's QR code must not linger.
+    document.getElementById("enrol").hidden = result.next !== "enrol";
     if (result.next === "enrol") {
-      document.getElementById("enrol").hidden = false;
       document.getElementById("qr").src = result.qr_svg;
       document.getElementById("secret").textContent = result.secret;
     }
@@ -45,7 +46,9 @@ codeForm.addEventListener("submit", async (event) => {
     const next = new URLSearchParams(location.search).get("next");
     location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/home");
   } catch (error) {
-    if (error instanceof ApiError && error.code === "auth.ticket_expired") {
+    // Both mean this ticket is gone (an enrolment is void once the account has enrolled).
+    const gone = ["auth.ticket_expired", "auth.enrolment_void"];
+    if (error instanceof ApiError && gone.includes(error.code)) {
       codeForm.hidden = true;
       passwordForm.hidden = false;
     }
