@@ -130,7 +130,7 @@ async def test_a_participant_joins_over_http(login: Login, services: Services) -
     assert info.status == 200 and (await info.json())["participant"]["role"] == "witness"
     missing = await client.get(f"/api/invite/{hid}")
     assert (await missing.json())["error"]["code"] == "invitation.token_missing"
-    ics = await client.get(f"/api/invite/{hid}/calendar.ics?token={issued['token']}")
+    ics = await client.get(f"/api/invite/{hid}/calendar.ics", headers=token)
     assert ics.status == 200 and ics.content_type == "text/calendar"
     csrf = await csrf_cookie(client)
     headers = {**token, "X-CSRF-Token": csrf}

@@ -41,7 +41,10 @@ class TimeSpec:
             return self.utc
         assert self.local is not None
         tz = scheduling.zone(self.zone or default_zone, "time_zone")
-        return scheduling.local_to_utc(self.local, tz, self.fold, self.field)
+        try:
+            return scheduling.local_to_utc(self.local, tz, self.fold, self.field)
+        except OverflowError:
+            raise scheduling.out_of_range(self.field) from None
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,8 @@ def _person(raw: Any, path: str, fields: Fields, heard: bool) -> PersonSpec | No
     inner = Fields(raw)
     names = HEARD_ROLE_NAMES if heard else ROLE_NAMES
     role = inner.choice("role", names)
-    name = inner.text("name", max_len=200)
-    email = inner.text("email", required=False, max_len=254)
+    name = inner.text("name", max_len=200, multiline=False)
+    email = inner.text("email", required=False, max_len=254, multiline=False)
     if email and not _EMAIL.match(email):
         inner.fail("email", "is not an e-mail address")
     language = inner.text("language", required=heard, max_len=2, min_len=2)
@@ -158,7 +161,7 @@ def _person(raw: Any, path: str, fields: Fields, heard: bool) -> PersonSpec | No
         inner.fail("language", "must be an ISO 639-1 code such as fr")
     time_zone = _zone(inner, "time_zone")
     consent = inner.choice("consent", [c.value for c in Consent], required=heard)
-    username = inner.text("username", required=False, max_len=64)
+    username = inner.text("username", required=False, max_len=64, multiline=False)
     if username and role not in {"clerk", "authority"}:
         inner.fail("username", "only a clerk or an authority joins with an account")
     if role == "judge":
@@ -215,10 +218,10 @@ def parse_draft(body: dict[str, Any]) -> HearingDraft:
     fields = Fields(body)
     requested = parse_state_code(fields, "requested_state")
     requesting = parse_state_code(fields, "requesting_state", required=False)
-    venue = fields.text("venue", max_len=200).strip()
+    venue = fields.text("venue", max_len=200, multiline=False).strip()
     venue_zone = _zone(fields, "venue_time_zone")
     proceeding = fields.choice("proceeding", [p.value for p in Proceeding])
-    case_reference = fields.text("case_reference", max_len=100).strip()
+    case_reference = fields.text("case_reference", max_len=100, multiline=False).strip()
     start = _time(fields, "start", required=True)
     duration = _duration(fields)
     end = _time(fields, "end", required=False)
@@ -275,7 +278,7 @@ def parse_changes(body: dict[str, Any]) -> HearingChanges:
     end = _time(fields, "end", required=False)
     if duration is not None and end is not None:
         fields.fail("duration_minutes", "give duration_minutes or an end, not both")
-    venue = fields.text("venue", required=False, max_len=200).strip() or None
+    venue = fields.text("venue", required=False, max_len=200, multiline=False).strip() or None
     venue_zone = _zone(fields, "venue_time_zone") or None
     recording = fields.flag("recording_requested") if "recording_requested" in body else None
     consent = fields.choice("consent", [c.value for c in Consent], required=False)

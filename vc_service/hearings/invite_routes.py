@@ -1,7 +1,7 @@
 """The participant's API behind an invitation link (`/join/{hearing_id}#{token}`).
 
-The token travels in the `X-Invitation-Token` header (or, for a plain download link, the `token`
-query parameter; the access log never records query strings), never in the path.
+The token travels in the `X-Invitation-Token` header, never in the path or the query string (proxies
+log query strings; `?token=` is refused for every path by `http.middleware.no_secrets_in_query`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ TOKEN_HEADER = "X-Invitation-Token"  # noqa: S105 - a header name, not a secret
 
 
 def token_of(request: web.Request, body_token: str = "") -> str:
-    token = body_token or request.headers.get(TOKEN_HEADER, "") or request.query.get("token", "")
+    token = body_token or request.headers.get(TOKEN_HEADER, "")
     if not token or len(token) > 100:
         raise Unauthenticated(
             f"send the invitation token in the {TOKEN_HEADER} header",

@@ -43,12 +43,19 @@ TOTP and carry the `vc_session` cookie; participants use their invitation link i
 - **Errors** always look like `{"error": {"code", "message", "details"}}`; `code` is stable
   (e.g. `hearing.barred`), `details.fields` names each bad field, `details.request_id` quotes
   the request. 429 answers carry `Retry-After`.
+- **Bodies** are strict JSON (RFC 8259): UTF-8 with no lone surrogate escape (`\\ud800`),
+  nested at most 32 levels (400 `request.too_deep`), finite numbers only (no `NaN`,
+  `Infinity` or `1e999`: 400 `request.malformed_json`). Text fields refuse control characters,
+  the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A
+  to U+202E, U+2066 to U+2069) and U+2028, U+2029 (422 naming the field); names, venues and
+  case references are one line (no tab or line feed). Times name a year from 2000 to 2199.
 - **Times** are RFC 3339 UTC (`2027-03-02T09:00:00.000000Z`); every view also gives wall times
   in the zones that matter (`local`, `time_zone`, `abbreviation`).
 - **Versions.** A hearing carries `version`; every change sends the version it read, and a
   stale one gets 409 `hearing.version_conflict`.
 - **Invitation links** look like `/join/{hearing_id}#{token}`: the token rides in the fragment
-  (never sent to a server) and the participant page sends it as `X-Invitation-Token`.
+  (never sent to a server) and the participant page sends it as `X-Invitation-Token`. A `token`
+  query parameter is refused on every path (400 `request.secret_in_query`): proxies log queries.
 - **Joining the live hearing.** `POST /api/invite/{id}/join` (code) or
   `POST /api/hearings/{id}/join` (staff account) returns a `credential` valid for 5 minutes and
   once; the WebSocket `hello` carries it as `session` (see `docs/signaling.md`).

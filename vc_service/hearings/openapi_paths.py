@@ -303,8 +303,12 @@ OPERATIONS: list[dict[str, Any]] = [
         "method": "get", "path": "/api/invite/{hearing_id}/calendar.ics", "tag": "participants",
         "who": "the holder of an invitation link",
         "summary": "The hearing as an iCalendar file in the participant's time zone",
-        "description": "The token may also come as the `token` query parameter (a plain link).",
-        "examples": [ex(170, "participant", 200, params=H, query={"token": TOKEN})],
+        "description": (
+            "The token comes in `X-Invitation-Token` like every invitation call; a `token` query "
+            "parameter is refused on every path (400 `request.secret_in_query`), since proxies "
+            "log query strings."
+        ),
+        "examples": [ex(170, "participant", 200, params=H, headers=TOKEN_HEADER)],
     },
     {
         "method": "post", "path": "/api/invite/{hearing_id}/join", "tag": "participants",

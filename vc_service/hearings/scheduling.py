@@ -21,6 +21,10 @@ MIN_DURATION_MINUTES = 5
 MAX_DURATION_MINUTES = 12 * 60
 # Courts plan months ahead, not decades: a far date is almost always a typo.
 MAX_AHEAD = timedelta(days=2 * 366)
+# The years a given time may name at all, checked on the text's own date before any zone or
+# duration arithmetic: year 1 at +14:00 or year 9999 plus twelve hours leaves what datetime can
+# hold. The window is wide; `check_window` then applies the real rules against the clock.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
@@ -47,6 +51,19 @@ def zone(name: str, field: str = "time_zone") -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
+def _within_years(value: datetime, field: str) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise out_of_range(field)
+    return value
+
+
+def out_of_range(field: str) -> ValidationFailed:
+    """The typed answer when date arithmetic leaves datetime's range (OverflowError)."""
+    return invalid(
+        field, f"must be a date in the years {FIRST_YEAR} to {LAST_YEAR}", "time.out_of_range"
+    )
+
+
 def parse_instant(text: str, field: str) -> datetime:
     """An RFC 3339 instant that states its offset (`Z` or `+01:00`), as UTC."""
     if not _INSTANT.match(text):
@@ -56,9 +73,13 @@ def parse_instant(text: str, field: str) -> datetime:
             "time.malformed",
         )
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+        given = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise invalid(field, f"is not a real date and time: {text!r}", "time.malformed") from None
+    try:
+        return _within_years(given, field).astimezone(UTC)
+    except OverflowError:
+        raise out_of_range(field) from None
 
 
 def parse_local(text: str, field: str) -> datetime:
@@ -68,9 +89,10 @@ def parse_local(text: str, field: str) -> datetime:
             field, "must be a local time like 2026-12-01T09:00 (no offset)", "time.malformed"
         )
     try:
-        return datetime.fromisoformat(text)
+        given = datetime.fromisoformat(text)
     except ValueError:
         raise invalid(field, f"is not a real date and time: {text!r}", "time.malformed") from None
+    return _within_years(given, field)
 
 
 def local_to_utc(local: datetime, tz: zoneinfo.ZoneInfo, fold: int | None, field: str) -> datetime:

@@ -12,7 +12,13 @@ from vc_service.hearings import openapi as hearing_openapi
 from vc_service.hearings import routes as hearing_routes
 from vc_service.http import auth_routes, health, housekeeping, legal_routes, live, pages
 from vc_service.http.keys import SERVICES
-from vc_service.http.middleware import errors, request_context, security_headers, session_and_csrf
+from vc_service.http.middleware import (
+    errors,
+    no_secrets_in_query,
+    request_context,
+    security_headers,
+    session_and_csrf,
+)
 from vc_service.services import Services
 
 # Each feature module contributes its routes here; order does not matter.
@@ -26,7 +32,13 @@ SETUP_HOOKS: list[Callable[[web.Application], None]] = [pages.setup, live.setup,
 def create_app(services: Services, *, own_services: bool = False) -> web.Application:
     app = web.Application(
         client_max_size=services.settings.max_body_bytes,
-        middlewares=[request_context, security_headers, errors, session_and_csrf],
+        middlewares=[
+            request_context,
+            security_headers,
+            errors,
+            no_secrets_in_query,
+            session_and_csrf,
+        ],
     )
     app[SERVICES] = services
     for table in ROUTE_TABLES:

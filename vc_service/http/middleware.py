@@ -1,4 +1,5 @@
-"""Request id, access log, the one error shape, session resolution, CSRF and security headers."""
+"""Request id, access log, the one error shape, session resolution, CSRF and security headers,
+and the refusal of secrets in query strings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from vc_service.errors import Forbidden, ServiceError
+from vc_service.errors import BadRequest, Forbidden, ServiceError
 from vc_service.http.keys import PRINCIPAL_KEY, SERVICES
 from vc_service.logs import request_id
 
@@ -44,7 +45,9 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; "
+        # 'self' covers ws: and wss: to this origin (CSP Level 3); bare ws: wss: would let a
+        # page open sockets to any host.
+        "connect-src 'self'; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     ),
 }
@@ -111,6 +114,25 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("unhandled error")
         return error_response(500, "internal", "internal error; quote the request id", {})
+
+
+# Query parameters that would carry a bearer secret. Proxies and browser histories keep query
+# strings, so an invitation token must ride in the link's fragment and then in a header.
+SECRET_PARAMETERS = ("token",)
+
+
+@web.middleware
+async def no_secrets_in_query(request: web.Request, handler: Handler) -> web.StreamResponse:
+    found = [name for name in SECRET_PARAMETERS if name in request.query]
+    if found:
+        raise BadRequest(
+            f"the {found[0]} query parameter is refused: query strings reach proxy logs. "
+            "Open an invitation as /join/{hearing_id}#{token} (the token after #); the API takes "
+            "it in the X-Invitation-Token header",
+            code="request.secret_in_query",
+            details={"parameter": found[0]},
+        )
+    return await handler(request)
 
 
 @web.middleware
