@@ -324,3 +324,17 @@ def _check_hours(text: str) -> None:
 
 def setting_names() -> list[str]:
     return [env_name(name) for name in _FIELDS]
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data folder for the service's user alone (0700), and tighten one that exists:
+    it holds the database (password hashes, encrypted secrets, personal data), the service key,
+    the minutes and the recordings, whatever mode each file inside was given."""
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir.chmod(0o700)
+    except OSError as exc:
+        raise ConfigError(
+            f"VC_DATA_DIR: cannot make {data_dir} a private folder (0700): {exc.strerror}",
+            details={"setting": "VC_DATA_DIR"},
+        ) from None

@@ -7,6 +7,7 @@ acknowledged" needs) and foreign keys on.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -70,12 +71,30 @@ def id_column_type() -> String:
     return String(36)
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the database file owner-only (0600) before SQLite opens it.
+
+    SQLite creates a new database 0644 (less the umask) and gives its -wal, -shm and -journal
+    files the database file's own mode, so creating the file 0600 first covers all of them; the
+    files of an existing install are tightened too. A missing folder is created 0700."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in ("", *SQLITE_COMPANIONS):
+        companion = path.with_name(path.name + name)
+        if companion.exists():
+            companion.chmod(0o600)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; for SQLite also make sure the file's folder exists."""
+    """Create the async engine; for SQLite also make sure the file and its folder exist, private."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(path))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from legal_profiles.loader import ProfileSet, load_profiles
 from vc_service.accounts.service import AccountService
 from vc_service.audit.store import AuditStore
-from vc_service.config import Settings
+from vc_service.config import Settings, prepare_data_dir
 from vc_service.db import Database
 from vc_service.hearings.registry import Hearings
 from vc_service.service_key import ServiceKey
@@ -32,6 +32,7 @@ class Services:
         # Imported here: closing imports the hearings part, which the app imports from us.
         from vc_service.closing.sealing import install as install_minutes
 
+        prepare_data_dir(settings.data_dir)
         db = Database(settings.database_url)
         key = ServiceKey.load_or_create(settings.secret_key_file)
         # An invalid profile stops start-up here rather than leaving a silent hole.
