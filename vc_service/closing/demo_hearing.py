@@ -105,6 +105,14 @@ async def _staff(
     return await services.hearings.schedule.viewer(principal)
 
 
+def _confirmed(judge: MediaParticipant, peer: str) -> Callable[[], bool]:
+    def check() -> bool:
+        state = judge.last("room_state") or {}
+        return any(p["peer"] == peer and p.get("confirmed") for p in state.get("participants", []))
+
+    return check
+
+
 def _frames_from(person: MediaParticipant, others: list[MediaParticipant]) -> Callable[[], bool]:
     peers = [other.peer for other in others]
     return lambda: all(person.frames.get((p, kind), 0) > 0 for p in peers for kind in KINDS)
@@ -216,9 +224,17 @@ async def run_demo(data_dir: Path, say: Say = _say) -> int:
                 return [w["peer"] for w in lobby["waiting"]] if lobby else []
 
             await judge_peer.wait_for(lambda: len(waiting()) == 2)
+            lobby = judge_peer.last("lobby") or {}
+            unconfirmed = [w["peer"] for w in lobby["waiting"] if not w.get("confirmed", True)]
             for peer in waiting():
                 await judge_peer.send({"type": "admit", "peer": peer})
             say("the judge admitted the authority and the witness from the lobby")
+            # The authority claimed a seat that names no account: the judge confirms who it is
+            # before it may meet a condition (participant.confirmed).
+            for peer in unconfirmed:
+                await judge_peer.send({"type": "confirm_authority", "peer": peer})
+                await judge_peer.wait_for(_confirmed(judge_peer, peer))
+                say("the judge confirmed the authority")
             for person in people:
                 others = [other for other in people if other is not person]
                 await person.wait_for(_frames_from(person, others), within=30)
