@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -198,3 +199,20 @@ async def test_a_recorder_that_never_reports_is_recorded_as_unfinished(lite: Cou
     given_up = next(e for e in await lite.events(hid) if e["type"] == "recording.failed")
     assert (given_up["recording"], given_up["code"]) == ("rec-3", "recording.unfinished")
     assert given_up["actor"]["role"] == "system"
+
+
+async def test_the_minutes_files_are_private(lite: Court) -> None:
+    """They hold personal data (issue 12 finding 8): 0600 files in a 0700 folder, whatever the
+    umask."""
+    services = lite.services
+    hid = (await closed_hearing(lite)).record.id
+    previous = os.umask(0o022)
+    try:
+        await write_minutes(services, hid)
+    finally:
+        os.umask(previous)
+    files = minutes_files(services.audit)
+    for fmt in ("html", "pdf"):
+        path = files.path(hid, fmt)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, fmt
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,9 +108,11 @@ class MinutesFiles:
         path = self.path(hearing_id, fmt)
 
         def write() -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # The minutes hold personal data: private to the service's user, like the database.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(data)
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+                f.write(data)
             tmp.replace(path)
 
         await asyncio.to_thread(write)
