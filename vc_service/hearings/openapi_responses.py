@@ -87,7 +87,7 @@ HEARING: dict[str, Any] = {
                     "the person (time and venue) under its "
                     "law.",
                     "citation": "Dir 2014/41/EU Art 24(1), 24(3); "
-                    "http://legislation.gov.uk/eudr/2014/41/article/24",
+                    "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
                     "stage": "before",
                     "satisfied_by": ["judge", "authority"],
                     "confidence": "V",
@@ -114,7 +114,7 @@ HEARING: dict[str, Any] = {
                     "person and for respect of the "
                     "fundamental principles of its law.",
                     "citation": "Dir 2014/41/EU Art 24(5)(a); "
-                    "http://legislation.gov.uk/eudr/2014/41/article/24",
+                    "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
                     "stage": "during",
                     "satisfied_by": ["authority"],
                     "confidence": "V",
@@ -919,7 +919,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
                     "son pays. Un interprète vous aide si nécessaire.",
                 },
                 "citation": "Dir 2014/41/EU Art 24(5)(a); "
-                "http://legislation.gov.uk/eudr/2014/41/article/24",
+                "https://eur-lex.europa.eu/eli/dir/2014/41/oj",
             },
             {
                 "id": "authority.can_intervene",

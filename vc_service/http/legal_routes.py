@@ -49,7 +49,7 @@ _CHECK = {
 _CONDITION = {
     "id": "authority.present",
     "text": "A competent judicial authority of the requested state is present ...",
-    "citation": "Dir 2014/41/EU Art 24(5)(a); http://legislation.gov.uk/eudr/2014/41/article/24",
+    "citation": "Dir 2014/41/EU Art 24(5)(a); https://eur-lex.europa.eu/eli/dir/2014/41/oj",
     "stage": "during",
     "satisfied_by": ["authority"],
     "confidence": "V",
