@@ -298,7 +298,7 @@ class Compiled:
             "request.accepted",
             "An EIO for a hearing by videoconference was recognised by the executing authority,"
             " which summons the person (time and venue) under its law.",
-            f"Dir 2014/41/EU Art 24(1), 24(3); {r.EIO_ART24_URL}"
+            f"Dir 2014/41/EU Art 24(1), 24(3); {r.EIO_URL}"
             + "".join(f"; {cite}" for cite in dict.fromkeys(cites)),
             c.OFFICIALS,
             "V",

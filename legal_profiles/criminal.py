@@ -169,7 +169,7 @@ def eio_route(q: Query) -> Outcome:
             "eio.accused_consent",
             "The executing state refuses a hearing of a suspected or accused person by video if"
             " that person does not consent (Art 24(2)(a)).",
-            f"Dir 2014/41/EU Art 24(2)(a); {r.EIO_ART24_URL}",
+            f"Dir 2014/41/EU Art 24(2)(a); {r.EIO_URL}",
             "V",
         )
         _national_accused_bar(q, out)

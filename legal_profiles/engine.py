@@ -69,7 +69,7 @@ _ROLE_NOT_COVERED = {
         "The criminal instruments hear witnesses, experts and suspected or accused persons; a"
         " party (e.g. a civil party) is not addressed. Choose the role the person has in the"
         " hearing, or review manually.",
-        f"Dir 2014/41/EU Art 24(1); {r.EIO_ART24_URL}; EU MLA Convention 2000 Art 10(1), 10(9);"
+        f"Dir 2014/41/EU Art 24(1); {r.EIO_URL}; EU MLA Convention 2000 Art 10(1), 10(9);"
         f" {r.MANUAL_MLA_URL}",
     ),
 }

@@ -66,7 +66,7 @@ def _cite(ref: str, url: str) -> str:
 EIO_PRESENT = make(
     "authority.present",
     _PRESENT,
-    _cite("Dir 2014/41/EU Art 24(5)(a)", r.EIO_ART24_URL),
+    _cite("Dir 2014/41/EU Art 24(5)(a)", r.EIO_URL),
     AUTHORITY,
     "V",
 )
@@ -80,7 +80,7 @@ EIO_INTERVENE = make(
 EIO_IDENTITY = make(
     "identity.verified",
     _IDENTITY,
-    _cite("Dir 2014/41/EU Art 24(3), 24(5)(a)", r.EIO_ART24_URL),
+    _cite("Dir 2014/41/EU Art 24(3), 24(5)(a)", r.EIO_URL),
     AUTHORITY,
     "V",
 )
@@ -108,7 +108,7 @@ EIO_REFUSAL = make(
 EIO_ACCUSED_INFORMED = make(
     "rights.accused_informed",
     _ACCUSED_RIGHTS,
-    _cite("Dir 2014/41/EU Art 24(3)", r.EIO_ART24_URL),
+    _cite("Dir 2014/41/EU Art 24(3)", r.EIO_URL),
     AUTHORITY,
     "V",
 )

@@ -29,7 +29,6 @@ COUNCIL_14560_URL: Final = (
     "%20context%20Next%20steps.PDF%20S.pdf.html"
 )
 EIO_URL: Final = "https://eur-lex.europa.eu/eli/dir/2014/41/oj"
-EIO_ART24_URL: Final = "https://eur-lex.europa.eu/eli/dir/2014/41/oj"
 MANUAL_MLA_URL: Final = "https://e-justice.europa.eu/71/EN/manual?init=true&idSubpage=16"
 MANUAL_ANNEX3_URL: Final = (
     "https://beta.e-justice.europa.eu/71/EN/manual?action=maximize&idSubpage=19"
