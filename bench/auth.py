@@ -12,11 +12,12 @@ Prints:
     auth attempts checked past the lock: N   (passwords and codes checked after
                                                VC_LOGIN_MAX_FAILURES failures; must be 0)
     code reuse sessions: N                   (sessions the 5 tickets got; must be at most 1)
-    sign-in answer time, median of 20: ...   (locked, disabled and unknown accounts against the
-                                               baseline, a wrong password: they must not differ)
-    bursts: ...                              (how long each burst took)
+    sign-in time <case>: N ms, and its ratio to a wrong password (the baseline, measured in the
+                                               same run): locked, disabled and unknown accounts
+                                               must not differ from it
+    burst of ...: how long each burst took
 Checks are counted from the server's own `auth_events` (each checked password or code leaves one).
-Exits 0 when both limits hold, 1 otherwise.
+Exits 0 after printing, as every bench script: the figures say whether the limits hold.
 """
 
 from __future__ import annotations
@@ -231,21 +232,18 @@ async def run(data_dir: Path) -> int:
     past = max(0, passwords - limit) + max(0, codes - limit)
     print(f"auth attempts checked past the lock: {past}")
     print(f"code reuse sessions: {sessions}")
+    print(f"auth passwords checked in the burst: {passwords} checks (limit {limit})")
+    print(f"auth codes checked in the burst: {codes} checks (limit {limit})")
+    # The baseline: a wrong password for an enrolled account, measured in the same run.
     baseline = figures["wrong password"] * 1000
-    others = ", ".join(
-        f"{name} {figures[name] * 1000:.1f} ms ({figures[name] * 1000 / baseline:.2f})"
-        for name in ("locked", "disabled", "unknown user")
-    )
-    print(
-        f"sign-in answer time, median of {TIMED}: baseline wrong password {baseline:.1f} ms; "
-        f"{others}"
-    )
-    print(
-        f"bursts: {SIGN_INS} sign-ins {figures['sign-ins']:.2f} s, {CODES} codes "
-        f"{figures['codes']:.2f} s, {REUSES} reuses {figures['reuses'] * 1000:.0f} ms "
-        f"(checked: {passwords} passwords, {codes} codes; limit {limit})"
-    )
-    return 0 if past == 0 and sessions <= 1 else 1
+    print(f"sign-in time wrong password (baseline, median of {TIMED}): {baseline:.1f} ms")
+    for name in ("locked", "disabled", "unknown user"):
+        print(f"sign-in time {name}: {figures[name] * 1000:.1f} ms")
+        print(f"sign-in time ratio {name} to wrong password: {figures[name] * 1000 / baseline:.2f}")
+    print(f"burst of {SIGN_INS} sign-ins: {figures['sign-ins']:.2f} s")
+    print(f"burst of {CODES} codes: {figures['codes']:.2f} s")
+    print(f"burst of {REUSES} code reuses: {figures['reuses'] * 1000:.0f} ms")
+    return 0
 
 
 def main() -> int:
