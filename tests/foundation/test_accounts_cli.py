@@ -4,37 +4,21 @@ process against the same database the service uses."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from tests.conftest import make_settings
+from tests.foundation.test_cli import cli
 from tests.helpers import PASSWORD
 from vc_service.accounts import totp
 from vc_service.accounts.models import AuthEvent, User
 from vc_service.accounts.service import ClientInfo
 from vc_service.services import Services
 
-ROOT = Path(__file__).parents[2]
 NOW = datetime(2031, 3, 4, 9, 0, 7, tzinfo=UTC)
-
-
-def cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VC_DATA_DIR": str(data_dir), "VC_LOG_FORMAT": "text"}
-    return subprocess.run(
-        [sys.executable, "-m", "vc_service", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
 
 
 async def _enrol(data_dir: Path) -> None:
