@@ -17,7 +17,7 @@ from signaling.room import Room, RoomSettings
 from signaling.services import AuthRequest, ConditionRecord, Identity, RecordingRule, Stage
 from tests.hearings.conftest import Login
 from tests.hearings.kit import Court, draft_body, iso, slot
-from tests.hearings.test_invitations import at, codes, during, invite, wrong
+from tests.hearings.test_invitations import at, codes, during, invite, open_hearing, wrong
 from tests.helpers import csrf_cookie
 from tests.signaling.roomkit import Inbox
 from vc_service.accounts.models import Role
@@ -26,7 +26,6 @@ from vc_service.hearings.gateway import RoomGateway
 from vc_service.hearings.lifecycle import State
 from vc_service.hearings.opening import SYSTEM
 from vc_service.hearings.registry import RoomInfo
-from vc_service.hearings.views import HearingRecord
 from vc_service.services import Services
 
 
@@ -143,19 +142,6 @@ async def test_a_participant_joins_over_http(login: Login, services: Services) -
     assert joined.status == 200, grant
     identity = await services.hearings.verify_join(hid, grant["credential"])
     assert identity.participant_id == witness
-
-
-async def open_hearing(court: Court) -> HearingRecord:
-    record = await court.create()
-    version = 1
-    for condition in record.hearing.legal_decision["conditions"]:
-        if condition["stage"] == "before":
-            version = (
-                await court.hearings.schedule.record_condition(
-                    court.judge.viewer, record.id, version, condition["id"], "done"
-                )
-            ).version
-    return await court.hearings.schedule.open(court.judge.viewer, record.id, version)
 
 
 async def test_room_events_move_the_life_cycle_and_survive_a_restart(lite: Court) -> None:
