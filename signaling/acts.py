@@ -73,6 +73,12 @@ class Acts:
             raise RoomError("peer.not_waiting", "no one with this peer id waits in the lobby")
         return target
 
+    def _active_target(self, peer_id: str) -> Seat:
+        target = self._roster.peer(peer_id)
+        if target is None or not target.active:
+            raise RoomError("peer.unknown", "no participant has this peer id")
+        return target
+
     async def admit(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.Admit)
         target = self._lobby_target(message.peer)
@@ -98,9 +104,7 @@ class Acts:
 
     async def remove(self, seat: Seat, message: p.ClientMessage) -> None:
         assert isinstance(message, p.Remove)
-        target = self._roster.peer(message.peer)
-        if target is None or not target.active:
-            raise RoomError("peer.unknown", "no participant has this peer id")
+        target = self._active_target(message.peer)
         if target is seat:
             raise RoomError("room.self", "you cannot remove yourself; end the hearing instead")
         await self._lose_seat(target, "removed", seat.participant_id, note=message.reason)
@@ -109,9 +113,7 @@ class Acts:
         """The judge vouches for the authority holding a seat nobody was invited to by name;
         only then may it meet conditions."""
         assert isinstance(message, p.ConfirmAuthority)
-        target = self._roster.peer(message.peer)
-        if target is None or not target.active:
-            raise RoomError("peer.unknown", "no participant has this peer id")
+        target = self._active_target(message.peer)
         if target.role is not p.Role.AUTHORITY:
             raise RoomError("peer.not_authority", "only an authority's seat is confirmed")
         if target.confirmed:
