@@ -40,6 +40,11 @@ class HearingRecord:
         return self.hearing.version
 
     @property
+    def venue_timezone(self) -> str:
+        """The venue's IANA zone: the hearing's wall times are the venue's own in it."""
+        return self.hearing.venue_time_zone
+
+    @property
     def person_heard(self) -> Participant:
         return next(p for p in self.participants if p.heard)
 
@@ -86,6 +91,8 @@ def hearing_view(record: HearingRecord) -> dict[str, Any]:
         "requesting_state": h.requesting_state,
         "requested_state": h.requested_state,
         "venue": {"name": h.venue, "time_zone": h.venue_time_zone},
+        # The same zone at the top level, the name every view of a hearing gives it.
+        "venue_timezone": h.venue_time_zone,
         "proceeding": h.proceeding,
         "offence": h.offence,
         "case_reference": h.case_reference,
@@ -123,11 +130,13 @@ def hearing_view(record: HearingRecord) -> dict[str, Any]:
 
 
 def summary_view(record: HearingRecord) -> dict[str, Any]:
-    """One line of the hearing list: both states' local times, state and legal status."""
+    """One line of the hearing list: both states' local times, the venue's zone, the offence
+    scope, state and legal status."""
     full = hearing_view(record)
     keep = (
-        "id", "version", "state", "requesting_state", "requested_state", "venue", "proceeding",
-        "case_reference", "starts_at", "ends_at", "duration_minutes", "times",
+        "id", "version", "state", "requesting_state", "requested_state", "venue",
+        "venue_timezone", "proceeding", "offence", "case_reference", "starts_at", "ends_at",
+        "duration_minutes", "times",
     )  # fmt: skip
     view = {key: full[key] for key in keep}
     view["legal_status"] = full["legal"]["status"]
