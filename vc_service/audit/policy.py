@@ -10,8 +10,12 @@ silently drop a requirement. Example (TOML):
     origin_prefix = "audit.court.example/hearing/"
     # Distinct trusted cosigners whose cosignature/v1 the final checkpoint must carry (0 = none).
     cosigner_quorum = 1
-    # Whether the final checkpoint must carry an RFC 3161 timestamp from a trusted TSA.
+    # Whether the final checkpoint must carry an RFC 3161 timestamp from a trusted TSA
+    # (default: true as soon as tsa_roots lists a TSA).
     require_timestamp = true
+    # The latest genTime may fall after the last event's ts (default one day): a log cannot be
+    # dated further back than this from the moment an independent clock saw it.
+    max_timestamp_delay_seconds = 86400
     # Cosignature times may be this far in the future of the verifying machine's clock.
     max_clock_skew_seconds = 300
 
@@ -68,6 +72,10 @@ from vc_service.audit.checkpoint import (
 )
 
 POLICY_VERSION = 1
+# How long after the last event sealing may obtain its timestamp: sealing asks at once, but a
+# TSA that is down delays it until an operator retries (`vc-service log seal`).
+DEFAULT_TIMESTAMP_DELAY = 86400
+MAX_TIMESTAMP_DELAY = 30 * 86400
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
 
@@ -116,6 +124,7 @@ class TrustPolicy:
     tsa_roots: tuple[TsaRoot, ...] = ()
     require_timestamp: bool = False
     max_clock_skew: timedelta = field(default=timedelta(seconds=300))
+    max_timestamp_delay: timedelta = field(default=timedelta(seconds=DEFAULT_TIMESTAMP_DELAY))
 
     def trusted_log_keys(self) -> list[TrustedKey]:
         return [TrustedKey(k.name, k.public_key, SIG_TYPE_ED25519) for k in self.log_keys]
@@ -265,6 +274,7 @@ def policy_from_dict(data: object) -> TrustPolicy:
             "tsa_roots",
             "require_timestamp",
             "max_clock_skew_seconds",
+            "max_timestamp_delay_seconds",
         },
     )
     if table["version"] != POLICY_VERSION or type(table["version"]) is not int:
@@ -283,15 +293,22 @@ def policy_from_dict(data: object) -> TrustPolicy:
     quorum = table.get("cosigner_quorum", 0)
     if type(quorum) is not int or not 0 <= quorum <= len({k.name for k in cosigners}):
         raise PolicyError("cosigner_quorum must be an integer between 0 and the cosigners listed")
-    require_timestamp = table.get("require_timestamp", False)
+    tsa_roots = _tsa_roots(table.get("tsa_roots", []))
+    # A policy that names a TSA wants its time: without a token the only time is the log's own
+    # claim, which whoever holds a log key writes as they please (issue 14 point 5).
+    require_timestamp = table.get("require_timestamp", bool(tsa_roots))
     if type(require_timestamp) is not bool:
         raise PolicyError("require_timestamp must be true or false")
-    tsa_roots = _tsa_roots(table.get("tsa_roots", []))
     if require_timestamp and not tsa_roots:
         raise PolicyError("require_timestamp needs at least one entry in tsa_roots")
     skew = table.get("max_clock_skew_seconds", 300)
     if type(skew) is not int or not 0 <= skew <= 86400:
         raise PolicyError("max_clock_skew_seconds must be an integer in 0..86400")
+    delay = table.get("max_timestamp_delay_seconds", DEFAULT_TIMESTAMP_DELAY)
+    if type(delay) is not int or not 0 <= delay <= MAX_TIMESTAMP_DELAY:
+        raise PolicyError(
+            f"max_timestamp_delay_seconds must be an integer in 0..{MAX_TIMESTAMP_DELAY}"
+        )
     return TrustPolicy(
         prefix,
         log_keys,
@@ -300,6 +317,7 @@ def policy_from_dict(data: object) -> TrustPolicy:
         tsa_roots,
         require_timestamp,
         timedelta(seconds=skew),
+        timedelta(seconds=delay),
     )
 
 

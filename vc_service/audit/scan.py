@@ -7,11 +7,16 @@ a JSON parse and a JSON encode per event, about 10 µs. So once events of a type
 way (`LEARN_AFTER` of them), the shape of the last one is learnt: a regular expression
 (`canonical.structure_pattern`) with this log's origin, `ts` in its exact format, `v` = 1 if
 present, and `seq` and `type` captured. A later line that is UTF-8 and matches a learnt shape is
-the canonical encoding of an event that passes every check of `check_event`, with the seq and type
-captured, so checking it takes one match (about 1.5 µs); the events that steps 9 to 11 read are
-still parsed. A line that matches no shape (a new shape, or anything wrong with it) goes the
+the canonical encoding of an event that passes every check of `check_event`, with the seq, type
+and ts captured, so checking it takes one match (about 1.5 µs); the events that steps 9 to 11 read
+are still parsed. A line that matches no shape (a new shape, or anything wrong with it) goes the
 reference way, which decides and names the error. `scan_events_reference` checks every line the
 reference way; the tests hold both to the same results, on mutated logs too.
+
+Times never run backwards: each event's `ts` is at or after the one before (issue 14 point 5:
+without a timestamp the last event's `ts` is the reference time, and a log whose times jump
+back could place its end in another key's window). `ts` has one fixed width, so comparing the
+bytes compares the instants.
 """
 
 from __future__ import annotations
@@ -101,10 +106,12 @@ def scan_events_reference(lines: Sequence[bytes], start: int, stop: int, origin:
     scan = EventScan()
     leaves: list[bytes] = []
     seq = start
+    previous = _ts_before(lines, start)
     try:
         for seq in range(start, stop):
             line = lines[seq]
             event = check_event(line, seq, origin)
+            previous = _in_order(seq, str(event["ts"]).encode("ascii"), previous)
             leaf = hashlib.sha256(b"\x00" + line).digest()
             leaves.append(leaf)
             if _kept(event):
@@ -117,6 +124,28 @@ def scan_events_reference(lines: Sequence[bytes], start: int, stop: int, origin:
         scan.error = (exc.message, exc.code)
     scan.root = root(leaves)
     return scan
+
+
+def _ts_before(lines: Sequence[bytes], start: int) -> bytes:
+    """The ts of the event before `start` (another worker's range checks that event itself;
+    if it is bad, that range's error comes first in log order and wins)."""
+    if start == 0:
+        return b""
+    try:
+        stamp = parse_canonical(lines[start - 1]).get("ts")
+    except CanonicalError:
+        return b""
+    return stamp.encode("ascii") if isinstance(stamp, str) and _TS.fullmatch(stamp) else b""
+
+
+def _in_order(seq: int, stamp: bytes, previous: bytes) -> bytes:
+    if stamp < previous:
+        raise VerifyError(
+            f"event {seq}: ts {stamp.decode()} is before the previous event's "
+            f"{previous.decode()}; a log's times never run backwards",
+            "audit.event.ts_order",
+        )
+    return stamp
 
 
 _Match = Callable[[bytes], "re.Match[bytes] | None"]
@@ -148,7 +177,7 @@ class _Shapes:
             "log": re.escape(canonical_bytes(origin)),
             "seq": rb"(?P<seq>0|[1-9][0-9]{0,14})",
             "type": rb'"(?P<type>' + _TYPE_PATTERN + rb')"',
-            "ts": rb'"' + _TS_PATTERN + rb'"',
+            "ts": rb'"(?P<ts>' + _TS_PATTERN + rb')"',
             "v": rb"1",
         }
         self._compiled: dict[bytes, _Shape] = {}
@@ -207,6 +236,7 @@ def scan_events(
     types: dict[bytes, tuple[bool, bool]] = {}  # type -> (kept for its type, closes the log)
     shape: _Shape | None = None  # the last one that matched
     seq = start
+    previous = _ts_before(lines, start)
     try:
         for seq in range(start, stop):
             line = lines[seq]
@@ -215,6 +245,10 @@ def scan_events(
                 shape, found = shapes.find(line)
             if found is not None and int(found["seq"]) == seq and (line.isascii() or _utf8(line)):
                 assert shape is not None
+                stamp = found["ts"]
+                if stamp < previous:
+                    _in_order(seq, stamp, previous)
+                previous = stamp
                 kind = found["type"]
                 flags = types.get(kind)
                 if flags is None:
@@ -233,6 +267,7 @@ def scan_events(
                     closes.append(seq)
                 continue
             event = check_event(line, seq, origin)
+            previous = _in_order(seq, str(event["ts"]).encode("ascii"), previous)
             digest = copy_prefix()
             digest.update(line)
             leaf = digest.digest()

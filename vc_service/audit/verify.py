@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from vc_service.audit import AuditError
 from vc_service.audit.bundle import (
     CLOSE_EVENT_TYPE,
     MAX_EVENTS_BYTES,
@@ -39,7 +40,13 @@ from vc_service.audit.policy import TrustPolicy
 from vc_service.audit.report import STEPS, StepResult, VerificationReport, VerifyError
 from vc_service.audit.scan import EventScan, event_time, scan_all, scan_events
 from vc_service.audit.timestamp import TimestampInfo, verify_timestamp
-from vc_service.audit.tree import ProofError, root, verify_consistency, verify_inclusion
+from vc_service.audit.tree import (
+    ProofError,
+    leaf_hash,
+    root,
+    verify_consistency,
+    verify_inclusion,
+)
 
 # The report, the timestamp check and the event pass live in their own modules; these names
 # stay importable from here.
@@ -62,8 +69,17 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class _Checklist:
     """The steps in order; each reads only what earlier steps established."""
 
-    def __init__(self, path: Path, policy: TrustPolicy, origin: str | None, now: datetime) -> None:
+    def __init__(
+        self,
+        path: Path,
+        policy: TrustPolicy,
+        origin: str | None,
+        now: datetime,
+        known: Sequence[bytes] = (),
+    ) -> None:
         self.path, self.policy, self.expected_origin, self.now = path, policy, origin, now
+        self.known = list(known)  # checkpoints the verifier already held, as given
+        self.known_notes: list[SignedNote] = []
         self.reader: BundleReader | None = None
         self.index: dict[str, Any] = {}
         self.note = SignedNote(b"", ())
@@ -122,6 +138,13 @@ class _Checklist:
             raise BundleError("events.jsonl must end with a newline", "audit.event.format")
         self.lines = self.blob.split(b"\n")
         self.lines.pop()  # after the last newline (or all of an empty log)
+        for number, data in enumerate(self.known, 1):
+            try:
+                self.known_notes.append(parse_signed_note(data))
+            except AuditError as exc:
+                raise VerifyError(
+                    f"known checkpoint {number}: {exc.message}", "audit.known.invalid"
+                ) from exc
         return f"bundle version {self.index['version']}, {len(reader.names)} members as indexed"
 
     # (3) The checkpoint's origin is this hearing's (exactly the expected origin, or the
@@ -194,8 +217,12 @@ class _Checklist:
 
     # (6) Independent time: the RFC 3161 token over the final note text verifies against a TSA
     #     root of the policy (imprint, signature, chain, timeStamping EKU, allowed policy OID);
-    #     genTime is not before the last event; a log key that signed was valid then. Without
-    #     a token (only if the policy allows) the reference time is the last event's own ts.
+    #     genTime is not before the last event, not later than the policy's bound after it
+    #     (otherwise whoever holds today's key could date a log back into a retired key's
+    #     window and have it stamped today: issue 14 point 5) and not in our future; a log key
+    #     that signed was valid then. Without a token (only if the policy allows) the reference
+    #     time is the last event's own ts, a claim of the log itself; step 8 holds the times
+    #     non-decreasing, so no earlier event is dated after it.
     def step6_time(self) -> str:
         assert self.reader is not None
         end = self._event_time(self.head.size - 1) if self.head.size else None
@@ -212,6 +239,18 @@ class _Checklist:
                     f"genTime {info.gen_time.isoformat()} is before the last event "
                     f"{end.isoformat()}",
                     "audit.timestamp.too_early",
+                )
+            bound = self.policy.max_timestamp_delay
+            if end is not None and info.gen_time > end + bound:
+                raise VerifyError(
+                    f"genTime {info.gen_time.isoformat()} is more than {_span(bound)} after the "
+                    f"last event {end.isoformat()}: the log may be dated back",
+                    "audit.timestamp.too_late",
+                )
+            if info.gen_time > self.now + self.policy.max_clock_skew:
+                raise VerifyError(
+                    f"genTime {info.gen_time.isoformat()} is in the future",
+                    "audit.timestamp.future",
                 )
             when, source = info.gen_time, f"genTime from {info.tsa}"
         elif self.policy.require_timestamp:
@@ -302,10 +341,15 @@ class _Checklist:
         return f"root recomputed from {self.head.size} leaves; {len(needed)} inclusion proof(s)"
 
     # (10) Consistency: every interim checkpoint (same origin, size ≤ final) is a prefix of the
-    #      final tree by its consistency proof; equal sizes need equal roots. A failure is
-    #      evidence of a fork: the log signed two incompatible histories.
+    #      final tree by its consistency proof; equal sizes need equal roots. So is every
+    #      checkpoint the verifier already held (`--known`: from the authority, an earlier
+    #      download), checked against the events themselves, because the bundle's own interim
+    #      checkpoints and index can be rewritten to leave out the one that contradicts it
+    #      (issue 14 point 8). A failure is evidence of a fork: the log signed two
+    #      incompatible histories.
     def step10_consistency(self) -> str:
         final = self.head
+        known = [self._check_known(number, note) for number, note in enumerate(self.known_notes, 1)]
         for size, interim in sorted(self.interim_heads.items()):
             proof = self.proofs.get(f"proofs/consistency-{size}-{final.size}.txt", [])
             try:
@@ -315,7 +359,37 @@ class _Checklist:
                     f"checkpoint {size} is not consistent with the final one: {exc.message}",
                     "audit.proof.consistency",
                 ) from exc
-        return f"{len(self.interim_heads)} interim checkpoint(s) consistent with {final.size}"
+        text = f"{len(self.interim_heads)} interim checkpoint(s) consistent with {final.size}"
+        if known:
+            text += f"; known checkpoint(s) at size {', '.join(map(str, known))} consistent"
+        return text
+
+    def _check_known(self, number: int, note: SignedNote) -> int:
+        what = f"known checkpoint {number}"
+        try:
+            verify_log_signatures(note, self.policy.trusted_log_keys())
+            held = parse_checkpoint_body(note.body)
+        except AuditError as exc:
+            raise VerifyError(f"{what}: {exc.message}", "audit.known.invalid") from exc
+        if held.origin != self.head.origin:
+            raise VerifyError(
+                f"{what} is of log {held.origin!r}, not {self.head.origin!r}",
+                "audit.known.origin",
+            )
+        if held.size > self.head.size:
+            raise VerifyError(
+                f"{what} has {held.size} events, the final one only {self.head.size}: the log "
+                "signed a longer history than the bundle shows (fork)",
+                "audit.proof.fork",
+            )
+        # Step 9 recomputed the tree from every event, so the prefix's root needs no proof.
+        if root([leaf_hash(line) for line in self.lines[: held.size]]) != held.root:
+            raise VerifyError(
+                f"{what} at size {held.size} is not a prefix of this log: the log signed two "
+                "different histories (fork)",
+                "audit.proof.fork",
+            )
+        return held.size
 
     # (11) Bindings to the things themselves (cosign CVE-2022-36056 accepted a log entry that
     #      did not reference the signature): each file's SHA-256 and length equal those of *its*
@@ -378,6 +452,11 @@ class _Checklist:
             tracks[track] = (part, t0, t1)
 
 
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    return f"{seconds // 3600} h" if seconds and seconds % 3600 == 0 else f"{seconds} s"
+
+
 def verify_bundle(
     zip_path: Path | str,
     policy: TrustPolicy,
@@ -385,14 +464,18 @@ def verify_bundle(
     expected_origin: str | None = None,
     now: datetime | None = None,
     workers: int = 1,
+    known: Sequence[bytes] = (),
 ) -> VerificationReport:
     """Run the checklist on a bundle; `report.ok` is true only if every step passed.
+
+    `known` are signed checkpoints of this log the verifier already holds (exact note bytes);
+    each must verify with a trusted log key and be a prefix of the bundle's log.
 
     `workers` > 1 checks the events of large logs in that many forked processes (same verdict
     and messages). Use it from a command-line process, not from a threaded server: fork.
     """
     path = Path(zip_path)
-    checklist = _Checklist(path, policy, expected_origin, now or datetime.now(UTC))
+    checklist = _Checklist(path, policy, expected_origin, now or datetime.now(UTC), known)
     checklist.workers = workers
     runs: list[Callable[[], str]] = [
         checklist.step1_trust,
