@@ -24,14 +24,19 @@ export function preferredLanguage(hint) {
   return DEFAULT_LANGUAGE;
 }
 
-export async function loadLanguage(lang, { remember = false } = {}) {
+// `catalogs`: the folders whose <lang>.json files are merged, later ones adding keys (the staff
+// pages use /static/i18n/staff and, for a page's own texts, a folder of its own).
+export async function loadLanguage(lang, { remember = false, catalogs = ["/static/i18n"] } = {}) {
   const chosen = lang in LANGUAGES ? lang : DEFAULT_LANGUAGE;
   // Remember first: a reload straight after choosing must keep the choice.
   if (remember) safeStorage(() => localStorage.setItem(STORAGE_KEY, chosen));
   const ticket = ++loads;
-  const response = await fetch(`/static/i18n/${chosen}.json`, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`translation file ${chosen} failed: ${response.status}`);
-  const loaded = await response.json();
+  const files = await Promise.all(catalogs.map(async (folder) => {
+    const response = await fetch(`${folder}/${chosen}.json`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`translation file ${folder}/${chosen} failed: ${response.status}`);
+    return response.json();
+  }));
+  const loaded = Object.assign({}, ...files);
   // Two quick choices: the later one wins, whichever file arrives first.
   if (ticket !== loads) return current;
   strings = loaded;

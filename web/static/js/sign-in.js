@@ -1,22 +1,23 @@
-import { api, ApiError, ensureCsrfCookie, showMessage } from "./api.js";
+// Staff sign-in: password, then the authenticator's code (or its enrolment). Errors are
+// sentences next to the field or button they are about (staff-errors.js).
+import { api, ApiError, ensureCsrfCookie } from "./api.js";
+import { clearErrors, showError } from "./staff-errors.js";
+import { languageSwitch, staffLanguage, startLanguage } from "./staff-i18n.js";
+import { $ } from "./staff-page.js";
 
-const message = document.getElementById("message");
-const passwordForm = document.getElementById("password-form");
-const codeForm = document.getElementById("code-form");
+const passwordForm = $("password-form");
+const codeForm = $("code-form");
+// Both mean this ticket is gone (an enrolment is void once the account has enrolled).
+const TICKET_GONE = ["auth.ticket_expired", "auth.enrolment_void"];
 let ticket = null;
 
-function explain(error) {
-  if (!(error instanceof ApiError)) return "The service cannot be reached. Check your connection.";
-  if (error.code === "auth.locked") {
-    return `Too many failed attempts. Try again in ${error.details.retry_after_seconds} seconds.`;
-  }
-  if (error.code === "auth.ticket_expired") return "That took too long. Please sign in again.";
-  return error.message;
+function clearAll() {
+  clearErrors(document);
 }
 
 passwordForm.addEventListener("submit", async (event) => {
   event.preventDefault();
-  showMessage(message, "");
+  clearAll();
   try {
     await ensureCsrfCookie();
     const result = await api("POST", "/api/auth/sign-in", {
@@ -27,32 +28,42 @@ passwordForm.addEventListener("submit", async (event) => {
     passwordForm.hidden = true;
     codeForm.hidden = false;
     // Hidden again for a `totp` ticket: a void enrolment's QR code must not linger.
-    document.getElementById("enrol").hidden = result.next !== "enrol";
+    $("enrol").hidden = result.next !== "enrol";
     if (result.next === "enrol") {
-      document.getElementById("qr").src = result.qr_svg;
-      document.getElementById("secret").textContent = result.secret;
+      $("qr").src = result.qr_svg;
+      $("secret").textContent = result.secret;
     }
     codeForm.code.focus();
   } catch (error) {
-    showMessage(message, explain(error));
+    showError(error, {
+      fields: { username: $("username"), password: $("password") },
+      near: $("continue"),
+      scope: "sign_in",
+    });
   }
 });
 
 codeForm.addEventListener("submit", async (event) => {
   event.preventDefault();
-  showMessage(message, "");
+  clearAll();
   try {
     await api("POST", "/api/auth/second-factor", { ticket, code: codeForm.code.value.trim() });
     const next = new URLSearchParams(location.search).get("next");
     location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/home");
   } catch (error) {
-    // Both mean this ticket is gone (an enrolment is void once the account has enrolled).
-    const gone = ["auth.ticket_expired", "auth.enrolment_void"];
-    if (error instanceof ApiError && gone.includes(error.code)) {
+    codeForm.code.value = "";
+    if (error instanceof ApiError && TICKET_GONE.includes(error.code)) {
       codeForm.hidden = true;
       passwordForm.hidden = false;
+      showError(error, { near: $("continue") });
+      $("password").focus();
+      return;
     }
-    codeForm.code.value = "";
-    showMessage(message, explain(error));
+    // A wrong or used code is about the field, not the button.
+    showError(error, { fields: { code: $("code") }, near: $("code"), scope: "sign_in" });
   }
 });
+
+// After the handlers: a form sent before the texts arrive is still handled here.
+await startLanguage(staffLanguage(null));
+languageSwitch($("language"));
