@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.browser.guards import ConsoleGuard
-from tests.browser.live_service import LiveService
+from tests.browser.live_service import LiveService, free_port
+from tests.browser.network_link import NetworkLink, network_link
 from tests.browser.staff_api import StaffApi
 from tests.conftest import need_real_part
 from tests.hearings.kit import patched_profiles
@@ -76,15 +77,28 @@ def browser_asking_for_media(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="package")
+def link() -> Iterator[NetworkLink]:
+    """A network between a participant's browser and `live_service` that a test can cut
+    (`link.cut()`, `link.restore()`); pages reach the service over it from `link.url`."""
+    with network_link() as relay:
+        yield relay
+
+
+@pytest.fixture(scope="package")
 def live_service(
-    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, link: NetworkLink
 ) -> Iterator[LiveService]:
     # Depends on `browser` so that a missing Chromium skips before the service starts.
+    port = free_port()
     with LiveService.running(
         tmp_path_factory.mktemp("live-service"),
+        port=port,
         # Few failures before a lock-out keep the lock-out story short.
         VC_LOGIN_MAX_FAILURES=str(LOGIN_MAX_FAILURES),
+        # Pages served over the cuttable link have its origin.
+        VC_ALLOWED_ORIGINS=f"http://127.0.0.1:{port},{link.url}",
     ) as service:
+        link.forward_to(port)
         yield service
 
 
@@ -133,7 +147,8 @@ def _contexts(
     opened: list[BrowserContext] = []
 
     def new_context(**options: Any) -> BrowserContext:
-        context = browser.new_context(base_url=live_service.base_url, **options)
+        options.setdefault("base_url", live_service.base_url)
+        context = browser.new_context(**options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         console.watch(context)
         opened.append(context)

@@ -52,30 +52,36 @@ class LiveService:
     command: tuple[str, ...] = (sys.executable, "-m", "vc_service")
 
     @classmethod
-    def start(cls, work_dir: Path, command: tuple[str, ...] = (), **settings: str) -> LiveService:
+    def start(
+        cls, work_dir: Path, command: tuple[str, ...] = (), port: int = 0, **settings: str
+    ) -> LiveService:
         data_dir = work_dir / "var"
+        # The machine's own settings never leak in; the caller's do.
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in ("VC_CONFIG", "VC_DATABASE_URL", "VC_PUBLIC_URL", "VC_ALLOWED_ORIGINS")
+        }
         env = {
-            **os.environ,
+            **inherited,
             "VC_DATA_DIR": str(data_dir),
             "VC_LOG_FORMAT": "text",
             "VC_LOG_LEVEL": "INFO",
             **settings,
         }
-        for name in ("VC_CONFIG", "VC_DATABASE_URL", "VC_PUBLIC_URL", "VC_ALLOWED_ORIGINS"):
-            env.pop(name, None)
         service = cls(data_dir=data_dir, env=env, log_file=work_dir / "service.log")
         if command:
             service.command = command
-        service._launch(f"127.0.0.1:{free_port()}")
+        service._launch(f"127.0.0.1:{port or free_port()}")
         return service
 
     @classmethod
     @contextmanager
     def running(
-        cls, work_dir: Path, command: tuple[str, ...] = (), **settings: str
+        cls, work_dir: Path, command: tuple[str, ...] = (), port: int = 0, **settings: str
     ) -> Iterator[LiveService]:
         """`start`, and `stop` however the block ends (for fixtures)."""
-        service = cls.start(work_dir, command, **settings)
+        service = cls.start(work_dir, command, port, **settings)
         try:
             yield service
         finally:

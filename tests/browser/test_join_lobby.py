@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import ConsoleGuard, assert_accessible, screenshot
+from tests.browser.network_link import NetworkLink
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_join_invitation import (
     EN,
@@ -74,15 +75,15 @@ def judge_admits(new_context: ContextFactory, judge_api: StaffApi, hearing: dict
 
 
 def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
-    new_context: ContextFactory, judge_api: StaffApi, console: ConsoleGuard
+    new_context: ContextFactory, judge_api: StaffApi, console: ConsoleGuard, link: NetworkLink
 ) -> None:
     # Offline, the browser's reconnection attempts fail, and Chromium logs each one.
     console.allow(r"^WebSocket connection to '.*' failed")
     hearing = open_hearing(judge_api)
     issued = judge_api.invite(hearing, "witness")
-    witness_context = new_context()
+    witness_context = new_context(base_url=link.url)
     page = witness_context.new_page()
-    join_as_participant(page, issued)
+    join_as_participant(page, {**issued, "link": link.carrying(issued["link"])})
     screenshot(page, "join-lobby")
     assert_accessible(page, "join-lobby")
 
@@ -90,6 +91,8 @@ def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
     status = page.locator("#lobby-status")
     expect(status).to_have_text(EN["lobby.admitted"])
 
+    # The network goes (the link drops every byte, silently) and the browser says so.
+    link.cut()
     witness_context.set_offline(True)
     banner = page.locator("#reconnect-text")
     expect(banner).to_have_text(re.compile(r"^Connection lost\. Reconnecting in \d+ s\.$"))
@@ -98,8 +101,8 @@ def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
     expect(banner).not_to_have_text(f"Connection lost. Reconnecting in {first} s.")
     screenshot(page, "join-reconnecting")
     assert_accessible(page, "join-reconnecting")
-    # The judge sees the seat kept for the witness, not an empty chair. An offline browser's
-    # close frame never leaves it, so the server may only learn of the drop from its WebSocket
+    # The judge sees the seat kept for the witness, not an empty chair. The witness's close
+    # frame never leaves her machine, so the server learns of the drop from its WebSocket
     # heartbeat (VC_WS_HEARTBEAT_SECONDS, 10 s: noticed within 15 s); the wait leaves room for a
     # loaded machine.
     judge.wait_for_function(
@@ -107,6 +110,7 @@ def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
         timeout=45_000,
     )
 
+    link.restore()
     witness_context.set_offline(False)
     expect(page.locator("#reconnect")).to_be_hidden()
     # Back in the same seat: admitted again without the judge doing anything.

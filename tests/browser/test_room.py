@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import ConsoleGuard
 from tests.browser.live_service import LiveService
+from tests.browser.network_link import NetworkLink
 from tests.browser.test_join_invitation import (
     EN,
     check_devices_and_continue,
@@ -43,7 +44,7 @@ def test_staff_pages_send_a_visitor_to_sign_in(page: Page, path: str) -> None:
 
 
 def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
-    new_context: ContextFactory, live_service: LiveService, console: ConsoleGuard
+    new_context: ContextFactory, live_service: LiveService, console: ConsoleGuard, link: NetworkLink
 ) -> None:
     # Offline, the witness's reconnection attempts fail, and Chromium logs each one.
     console.allow(r"^WebSocket connection to '.*' failed")
@@ -60,9 +61,9 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
     judge.keyboard.press("Enter")
     expect(judge.locator("#main")).to_be_focused()
 
-    witness_context = new_context(timezone_id="Europe/Paris")
+    witness_context = new_context(timezone_id="Europe/Paris", base_url=link.url)
     witness = witness_context.new_page()
-    open_in_english(witness, invitation)
+    open_in_english(witness, {**invitation, "link": link.carrying(invitation["link"])})
     check_devices_and_continue(witness)
     read_notices_and_continue(witness)
     enter_code(witness, invitation["code"])
@@ -75,11 +76,14 @@ def test_the_judge_sees_a_dropped_participant_return_and_denies_another(
 
     row = judge.locator('#people-list tr[data-role="witness"]')
     expect(row).to_contain_text("Connected")
+    # The network goes (the link drops every byte, silently) and the browser says so.
+    link.cut()
     witness_context.set_offline(True)
-    # The server may learn of the drop only from its WebSocket heartbeat (VC_WS_HEARTBEAT_SECONDS,
-    # 10 s: noticed within 15 s): an offline browser's close frame never leaves it. The wait
+    # The server learns of the drop only from its WebSocket heartbeat (VC_WS_HEARTBEAT_SECONDS,
+    # 10 s: noticed within 15 s): the witness's close frame never leaves her machine. The wait
     # leaves room for a loaded machine.
     expect(row).to_contain_text("Reconnecting…", timeout=45_000)
+    link.restore()
     witness_context.set_offline(False)
     expect(row).to_contain_text("Connected")
     expect(witness.locator("#lobby-status")).to_have_text(EN["lobby.admitted"])
