@@ -3,41 +3,56 @@
 The service generates its Ed25519 log key on first use and keeps it encrypted with the service
 key (purpose `audit-signing-key`, the key's name as associated data, so a ciphertext cannot be
 moved to another row). Rotation closes the active key's validity window and opens a new key's
-window at the same instant; old keys are never deleted, because verifiers need their public
-halves (with windows) in the trust policy for as long as any hearing they signed is checked.
+window at the same instant. Before the old key retires it signs, with the new key, the pending
+checkpoints of logs not yet sealed (so each of them verifies by either reference time) and the
+rotation itself, an event `key.rotated` in a signed note carrying both keys' signatures; then
+its private part is destroyed in the same transaction that stores that note (issue 14 point 6:
+the database and the service key leaked together give the current key, never a retired one).
+Key rows are never deleted: verifiers need the public halves, with their windows, in the trust
+policy for as long as any hearing they signed is checked.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
+from vc_service.audit.canonical import canonical_bytes, parse_canonical
 from vc_service.audit.checkpoint import (
     SIG_TYPE_COSIGNATURE_V1,
     SIG_TYPE_ED25519,
+    CheckpointError,
+    SignedNote,
     Signer,
     TrustedKey,
     check_key_name,
     key_id,
+    parse_signed_note,
+    verify_log_signatures,
 )
 from vc_service.audit.events import format_ts
-from vc_service.audit.models import AuditCosigner, AuditSigningKey
+from vc_service.audit.models import AuditCosigner, AuditKeyRotation, AuditSigningKey
 from vc_service.audit.policy import POLICY_VERSION, policy_from_dict
-from vc_service.db import Database, utcnow
+from vc_service.db import Database, new_id, utcnow
 from vc_service.service_key import ServiceKey
 
 PURPOSE = "audit-signing-key"
+ROTATION_EVENT = "key.rotated"
+DESTROYED = b""  # private_key_enc of a retired key
+
+# Called with (old, new) signers before the old key's private part is destroyed.
+BeforeRetire = Callable[[list[Signer]], Awaitable[None]]
 
 
 class CosignerExists(AuditError):
@@ -75,6 +90,8 @@ class SigningKeys:
         self._key = key
         self.origin_domain = origin_domain
         self._signers: dict[str, Signer] = {}  # decrypted once per key and process
+        # The checkpoint signer sets this: what the old key must still sign before it goes.
+        self.before_retire: BeforeRetire | None = None
 
     def _new_row(self, number: int, now: datetime) -> AuditSigningKey:
         name = f"{self.origin_domain}/audit-key/{number}"
@@ -89,6 +106,7 @@ class SigningKeys:
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         return AuditSigningKey(
+            id=new_id(),
             name=name,
             key_id=key_id(name, SIG_TYPE_ED25519, public).hex(),
             public_key=public,
@@ -99,23 +117,77 @@ class SigningKeys:
         )
 
     async def rotate(self) -> KeyInfo:
-        """Make a new key the active one; the old one's window closes now."""
+        """Make a new key the active one; the old one's window closes now, it signs the
+        rotation with the new key, and its private part is destroyed."""
         for _ in range(3):
+            async with self.db.session() as session:
+                rows = (await session.execute(select(AuditSigningKey))).scalars().all()
+            old = next((row for row in rows if row.not_after is None), None)
+            row = self._new_row(len(rows) + 1, utcnow())
+            signers = [] if old is None else [self._decrypted(old), self._decrypted(row)]
+            if signers and self.before_retire is not None:
+                # Both keys sign what is pending, before the old window closes: each such log
+                # then verifies whether its reference time falls before or after the rotation.
+                await self.before_retire(signers)
             try:
                 async with self.db.transaction() as session:
                     now = utcnow()
-                    rows = (await session.execute(select(AuditSigningKey))).scalars().all()
-                    await session.execute(
+                    row.not_before = row.created_at = now
+                    closed = await session.execute(
                         update(AuditSigningKey)
                         .where(AuditSigningKey.not_after.is_(None))
                         .values(not_after=now)
+                        .returning(AuditSigningKey.id)
                     )
-                    row = self._new_row(len(rows) + 1, now)
+                    if [found for (found,) in closed] != ([] if old is None else [old.id]):
+                        raise IntegrityError("rotate", None, ValueError("rotated meanwhile"))
                     session.add(row)
+                    if old is not None:
+                        await self._retire(session, old, row, signers, now)
+                self._signers.pop(old.id if old is not None else "", None)
                 return _info(row)
             except IntegrityError:
+                self._signers.pop(row.id, None)
                 continue  # another process rotated at the same moment: take the next number
         raise AuditError("audit.key.rotation_conflict", "could not rotate the log signing key")
+
+    async def _retire(
+        self,
+        session: AsyncSession,
+        old: AuditSigningKey,
+        new: AuditSigningKey,
+        signers: list[Signer],
+        now: datetime,
+    ) -> None:
+        number = len((await session.execute(select(AuditKeyRotation.seq))).all())
+        event = {
+            "log": f"{self.origin_domain}/audit-keys",
+            "seq": number,
+            "ts": format_ts(now),
+            "type": ROTATION_EVENT,
+            "actor": {"role": "operator", "id": "vc-service"},
+            "old": _key_fields(old, now),
+            "new": _key_fields(new, None),
+        }
+        body = canonical_bytes(event) + b"\n"
+        note = SignedNote(body, tuple(signer.sign(body) for signer in signers)).to_bytes()
+        session.add(AuditKeyRotation(seq=number, note=note, created_at=now))
+        if session.get_bind().dialect.name == "sqlite":
+            # Overwrite the freed bytes in the file instead of leaving them in free pages.
+            await session.execute(text("PRAGMA secure_delete = ON"))
+        await session.execute(
+            update(AuditSigningKey)
+            .where(AuditSigningKey.id == old.id)
+            .values(private_key_enc=DESTROYED)
+        )
+
+    async def rotations(self) -> list[bytes]:
+        """Every rotation's signed note, oldest first."""
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(AuditKeyRotation.note).order_by(AuditKeyRotation.seq)
+            )
+            return [bytes(note) for (note,) in rows]
 
     async def active(self) -> KeyInfo:
         """The active key, generated on first use."""
@@ -156,6 +228,7 @@ class SigningKeys:
                     await session.execute(
                         select(AuditSigningKey)
                         .where(AuditSigningKey.not_before <= moment)
+                        .where(AuditSigningKey.private_key_enc != DESTROYED)
                         .where(
                             AuditSigningKey.not_after.is_(None)
                             | (AuditSigningKey.not_after > moment)
@@ -172,6 +245,10 @@ class SigningKeys:
     def _decrypted(self, row: AuditSigningKey) -> Signer:
         signer = self._signers.get(row.id)
         if signer is None:
+            if bytes(row.private_key_enc) == DESTROYED:
+                raise AuditError(
+                    "audit.key.retired", f"the private part of {row.name} has been destroyed"
+                )
             raw = self._key.decrypt(PURPOSE, bytes(row.private_key_enc), row.name.encode())
             signer = Signer(row.name, Ed25519PrivateKey.from_private_bytes(raw))
             self._signers[row.id] = signer
@@ -249,6 +326,41 @@ class SigningKeys:
         return [
             TrustedKey(row.name, bytes(row.public_key), SIG_TYPE_COSIGNATURE_V1) for row in rows
         ]
+
+
+def _key_fields(row: AuditSigningKey, until: datetime | None) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "name": row.name,
+        "key_id": row.key_id,
+        "public_key": base64.b64encode(bytes(row.public_key)).decode("ascii"),
+        "valid_from": format_ts(row.not_before),
+    }
+    if until is not None:
+        fields["valid_until"] = format_ts(until)
+    return fields
+
+
+def open_rotation(note: bytes) -> dict[str, Any]:
+    """The `key.rotated` event of a rotation note, once both the old and the new key named in
+    it have verified their signatures over it (the caller compares the keys with its policy)."""
+    parsed = parse_signed_note(note)
+    if not parsed.body.endswith(b"\n"):
+        raise CheckpointError("a rotation note is one event and a newline")
+    event = parse_canonical(parsed.body[:-1])
+    if event.get("type") != ROTATION_EVENT:
+        raise CheckpointError("not a key.rotated event", "audit.key.rotation")
+    for side in ("old", "new"):
+        key = event.get(side)
+        if not isinstance(key, dict):
+            raise CheckpointError(f"the rotation has no {side} key", "audit.key.rotation")
+        try:
+            raw = base64.b64decode(str(key.get("public_key")), validate=True)
+            trusted = TrustedKey(str(key.get("name")), raw, SIG_TYPE_ED25519)
+        except (ValueError, CheckpointError) as exc:
+            raise CheckpointError(f"the {side} key is malformed", "audit.key.rotation") from exc
+        # Only this key is trusted here, so the call proves it signed.
+        verify_log_signatures(parsed, [trusted])
+    return event
 
 
 # -- the verifier's trust policy ------------------------------------------------------------

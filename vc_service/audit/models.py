@@ -3,7 +3,9 @@ the keys that sign them.
 
 Rows that hold signed or hashed material (`data`, `note`, `reply`) store the exact bytes, never a
 re-serialisation: a verifier must see what was signed. Nothing here is ever updated except the
-head row (`audit_logs`), the `final` flag of a checkpoint and a signing key's `not_after`.
+head row (`audit_logs`), the `final` flag of a checkpoint (and its note, to add a signature over
+the same text), and a signing key's `not_after` and, when it retires, its private part, which is
+destroyed.
 """
 
 from __future__ import annotations
@@ -108,8 +110,39 @@ class AuditSigningKey(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     key_id: Mapped[str] = mapped_column(String(8))  # hex of the 4-byte C2SP key id
     public_key: Mapped[bytes] = mapped_column(LargeBinary)  # raw 32 bytes
+    # Empty once the key is retired: a retired key's private part is destroyed (issue 14
+    # point 6), so no later leak of the database and the service key can sign with it.
     private_key_enc: Mapped[bytes] = mapped_column(LargeBinary)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime())
     # None while the key is the active one; rotation closes the window.
     not_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditKeyRotation(Base):
+    """One rotation of the log key, recorded as an event (canonical JSON, type `key.rotated`)
+    in a signed note signed by the retiring and by the new key: the old key hands over to the
+    new one, and the new one proves it exists. Stored as the exact bytes signed."""
+
+    __tablename__ = "audit_key_rotations"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    note: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditForkReport(Base):
+    """A cosigner refused to sign: the service offered a checkpoint that contradicts one the
+    cosigner had signed before for the same log (issue 14 point 7). Both notes are kept as
+    received; the report is evidence against this service, so it is never deleted."""
+
+    __tablename__ = "audit_fork_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    hearing_id: Mapped[str] = mapped_column(HEARING_ID, index=True)
+    reporter_id: Mapped[str] = mapped_column(String(64))  # the account that refused
+    cosigner: Mapped[str] = mapped_column(String(200))  # its cosigning key name
+    reason: Mapped[str] = mapped_column(String(64))  # fork | rollback | bad_proof
+    held_note: Mapped[bytes] = mapped_column(LargeBinary)  # what the cosigner signed before
+    offered_note: Mapped[bytes] = mapped_column(LargeBinary)  # what it was asked to sign now
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

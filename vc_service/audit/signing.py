@@ -27,6 +27,7 @@ from vc_service.audit.checkpoint import (
     SIG_TYPE_COSIGNATURE_V1,
     Checkpoint,
     SignedNote,
+    Signer,
     TrustedKey,
     parse_signed_note,
     sign_checkpoint,
@@ -69,6 +70,7 @@ class LogSigner:
         self._signed: dict[str, int] = {}  # hearing -> size of the last checkpoint we signed
         self._timers: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        keys.before_retire = self._sign_pending
 
     # -- interim checkpoints --------------------------------------------------------------------
 
@@ -123,6 +125,34 @@ class LogSigner:
         stored = await self.note(hearing_id, size)
         assert stored is not None
         return stored
+
+    async def _sign_pending(self, signers: list[Signer]) -> None:
+        """Before a key retires (its private part is then destroyed): each log not yet sealed
+        gets its checkpoint at its current size, or its final size once closed, signed by the
+        retiring and the new key, so a log closed before the rotation and sealed after it still
+        verifies whether the reference time is its last event or a later genTime."""
+        async with self.store.db.session() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(AuditLog).where(AuditLog.sealed_at.is_(None), AuditLog.size > 0)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        names = " ".join(signer.name for signer in signers)
+        for row in rows:
+            size = row.closed_size or row.size
+            tree = await self.store.tree(row.hearing_id)
+            note = sign_checkpoint(Checkpoint(row.origin, size, tree.root(size)), signers)
+            async with self.store.db.transaction() as session:
+                existing = await session.get(AuditCheckpoint, (row.hearing_id, size))
+                if existing is None:
+                    await _insert_ignore(session, row.hearing_id, size, note, names)
+                elif row.closed_size is not None:
+                    # Same text, more signatures: the final note must carry the new key too.
+                    existing.note, existing.key_name = note, names
 
     async def note(self, hearing_id: str, size: int) -> bytes | None:
         async with self.store.db.session() as session:
