@@ -22,6 +22,7 @@ from tests.helpers import csrf_cookie
 from tests.signaling.roomkit import Inbox
 from vc_service.accounts.models import Role
 from vc_service.errors import InvalidStateError
+from vc_service.hearings.credentials import JoinRefused
 from vc_service.hearings.gateway import RoomGateway
 from vc_service.hearings.lifecycle import State
 from vc_service.hearings.opening import SYSTEM
@@ -34,7 +35,7 @@ def gateway(court: Court) -> RoomGateway:
 
 
 async def test_hello_with_a_credential_or_with_token_and_code(lite: Court) -> None:
-    record = await lite.create()
+    record = await open_hearing(lite)
     issued = await invite(lite, record)
     at(lite, during(record))
     doors = gateway(lite)
@@ -140,8 +141,13 @@ async def test_a_participant_joins_over_http(login: Login, services: Services) -
     )
     grant = await joined.json()
     assert joined.status == 200, grant
-    identity = await services.hearings.verify_join(hid, grant["credential"])
-    assert identity.participant_id == witness
+    # The judge has not opened the waiting room: the room refuses the credential without using
+    # it up, and the participant's page waits (the browser tests follow it into the room).
+    assert grant["lobby_open"] is False
+    assert grant["participant"]["id"] == witness
+    with pytest.raises(JoinRefused) as early:
+        await services.hearings.verify_join(hid, grant["credential"])
+    assert early.value.code == "auth.not_open"
 
 
 async def test_room_events_move_the_life_cycle_and_survive_a_restart(lite: Court) -> None:

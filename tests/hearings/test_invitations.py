@@ -86,7 +86,7 @@ async def test_the_token_is_shown_once_and_stored_only_as_its_hash(desk: Court) 
 
 
 async def test_a_code_works_once_and_so_does_the_credential(desk: Court) -> None:
-    record = await desk.create()
+    record = await open_hearing(desk)
     issued = await invite(desk, record)
     at(desk, during(record))
     joining = desk.hearings.joining
@@ -112,6 +112,40 @@ async def test_a_code_works_once_and_so_does_the_credential(desk: Court) -> None
     types = await desk.event_types(record.id)
     assert types.count("invitation.code_accepted") == 2
     assert types.count("invitation.code_failed") == 1  # the replay
+
+
+async def test_an_early_code_waits_for_the_opening_and_is_not_used_up(desk: Court) -> None:
+    """Issue 13 point 1: in the link's window but before the judge opens the waiting room."""
+    record = await desk.create()
+    issued = await invite(desk, record)
+    at(desk, during(record))
+    hearings = desk.hearings
+    # A hello with token and code cannot wait: refused before the code is looked at.
+    with pytest.raises(JoinRefused) as direct:
+        await hearings.authenticate_invitation(record.id, issued.token, issued.code)
+    assert direct.value.code == "auth.not_open"
+    grant = await hearings.joining.join(record.id, issued.token, issued.code)
+    assert not grant.lobby_open and grant.to_dict()["lobby_open"] is False
+    assert grant.expires_at == record.hearing.ends_at  # not five minutes: she waits
+    with pytest.raises(JoinRefused) as early:
+        await hearings.verify_join(record.id, grant.credential)
+    assert early.value.code == "auth.not_open"
+    version = record.hearing.version
+    for condition in record.hearing.legal_decision["conditions"]:
+        if condition["stage"] == "before":
+            version = (
+                await hearings.schedule.record_condition(
+                    desk.judge.viewer, record.id, version, condition["id"], "done"
+                )
+            ).version
+    await hearings.schedule.open(desk.judge.viewer, record.id, version)
+    identity = await hearings.verify_join(record.id, grant.credential)
+    assert identity.participant_id == issued.participant_id
+    with pytest.raises(JoinRefused) as again:
+        await hearings.verify_join(record.id, grant.credential)
+    assert again.value.code == "auth.replayed"
+    accepted = [e for e in await desk.events(record.id) if e["type"] == "invitation.code_accepted"]
+    assert [(e["code_number"], e["lobby_open"]) for e in accepted] == [(0, False)]
 
 
 async def test_two_people_racing_with_one_code_only_one_gets_in(desk: Court) -> None:
@@ -261,7 +295,8 @@ async def test_cancelling_ends_every_link_and_tells_the_invited(lite: Court) -> 
 
 
 async def test_join_credentials_are_bound_short_lived_and_unforgeable(lite: Court) -> None:
-    first = await lite.create()
+    # Open: a credential bought before the waiting room opens lasts until the hearing's end.
+    first = await open_hearing(lite)
     other = await lite.create(
         starts_at=iso(slot(days=60)), venue="Elsewhere", participants=[],
         person_heard={"role": "expert", "name": "Dr. Roux", "language": "fr", "consent": "yes"},

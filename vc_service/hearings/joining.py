@@ -2,7 +2,11 @@
 credential that the live hearing's `hello` carries (`verify_join`).
 
 A link works only for its own hearing, only while it is the participant's current one, and only
-from `VC_INVITATION_LEAD_MINUTES` before the start until the end. Wrong codes slow down and then
+from `VC_INVITATION_LEAD_MINUTES` before the start until the end. A person who passes the code
+before the judge opens the waiting room gets a credential that lasts until the end of the link's
+window (not minutes): her page waits, asking `lookup` whether the room is open (`lobby_open`), and
+connects once it is; a `hello` that comes too early is refused with `auth.not_open` without using
+the credential up, so the code is passed once. Wrong codes slow down and then
 lock the invitation (after `VC_CODE_MAX_FAILURES`) until the judge or clerk issues a new code; a
 used code never works again. Requested-state authorities (and the court's staff) may instead join
 with their own signed-in account.
@@ -34,6 +38,8 @@ from vc_service.hearings.records import load_record
 from vc_service.hearings.scheduling import local_time, utc_text
 
 CREDENTIAL_SECONDS = 300
+# The waiting room is open once the judge opened the hearing (and until it closes).
+LOBBY_OPEN = frozenset({State.OPEN, State.IN_SESSION, State.TESTIMONY})
 MAX_BACKOFF_SECONDS = 60
 
 
@@ -52,6 +58,8 @@ class JoinGrant:
     participant_id: str
     role: str
     name: str
+    # False: the judge has not opened the waiting room yet; connect once `lookup` says it is.
+    lobby_open: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +67,7 @@ class JoinGrant:
             "expires_at": utc_text(self.expires_at),
             "hearing_id": self.hearing_id,
             "participant": {"id": self.participant_id, "role": self.role, "name": self.name},
+            "lobby_open": self.lobby_open,
         }
 
 
@@ -76,6 +85,14 @@ class JoinIdentity:
 def _notice(condition: dict[str, Any]) -> dict[str, Any]:
     # Before admission nobody acts on a notice: who meets it and when is the room's business.
     return {key: condition[key] for key in ("id", "plain", "citation")}
+
+
+def _not_open() -> JoinRefused:
+    return JoinRefused(
+        "the hearing has not started: the judge has not opened the waiting room yet",
+        code="auth.not_open",
+        status=409,
+    )
 
 
 def backoff_seconds(failures: int) -> int:
@@ -109,6 +126,8 @@ class Joining:
             "hearing": {
                 "id": h.id,
                 "state": h.state,
+                # The venue's IANA zone, as the staff views name it; `venue.time_zone` is the same.
+                "venue_timezone": h.venue_time_zone,
                 "court": record.court.name,
                 "requesting_state": h.requesting_state,
                 "requested_state": h.requested_state,
@@ -136,6 +155,8 @@ class Joining:
                 "valid_from": utc_text(valid_from),
                 "valid_until": utc_text(valid_until),
                 "open_now": valid_from <= now < valid_until and h.state in JOINABLE,
+                # Whether a join credential connects now, or the page waits for the judge.
+                "lobby_open": h.state in LOBBY_OPEN,
                 "locked": invitation.locked,
                 "attempts_left": max(0, self.settings.code_max_failures - invitation.code_failures),
             },
@@ -173,13 +194,21 @@ class Joining:
 
     # -- the one-time code -----------------------------------------------------------------
 
-    async def join(self, hearing_id: str, token: str, code: str) -> JoinGrant:
-        """Exchange link + one-time code for a join credential."""
+    async def join(
+        self, hearing_id: str, token: str, code: str, *, may_wait: bool = True
+    ) -> JoinGrant:
+        """Exchange link + one-time code for a join credential. Before the waiting room opens
+        the credential lasts until the link's window ends, so that the person passes the code
+        once and waits; `may_wait=False` (a caller that cannot wait) is refused with
+        `auth.not_open` before the code is looked at, so the code is not used up."""
         refusal: ServiceError | None = None
         async with self.db.transaction() as s:
             hearing = await lock_hearing(s, hearing_id)
             invitation, person = await self._usable(s, hearing, hearing_id, token, timed=True)
             now = self.now()
+            lobby_open = State(hearing.state) in LOBBY_OPEN
+            if not lobby_open and not may_wait:
+                raise _not_open()
             if invitation.locked:
                 raise Locked(
                     "too many wrong codes: ask the court for a new code",
@@ -199,8 +228,14 @@ class Joining:
             counter = invitation.code_counter
             if credentials.code_matches(seed, counter, code):
                 invitation.code_counter = counter + 1
-                grant = self._grant(person, f"invitation:{invitation.id}", now)
-                fields: dict[str, object] = {"invitation_id": invitation.id, "code_number": counter}
+                until = None if lobby_open else self.invitations.window(hearing)[1]
+                grant = self._grant(person, f"invitation:{invitation.id}", now, until)
+                fields: dict[str, object] = {
+                    "invitation_id": invitation.id,
+                    "code_number": counter,
+                    "lobby_open": lobby_open,
+                    "credential_expires_at": utc_text(grant.expires_at),
+                }
                 await self.audit.append_in(
                     s, hearing_id, "invitation.code_accepted", participant_actor(person), fields
                 )
@@ -306,7 +341,8 @@ class Joining:
     async def verify_join(self, hearing_id: str, credential: str) -> JoinIdentity:
         """Check a join credential for `hearing_id` and use it up. Raises `JoinRefused` with
         code auth.bad_credential | auth.wrong_hearing | auth.expired | auth.replayed |
-        auth.revoked | auth.not_joinable."""
+        auth.revoked | auth.not_joinable | auth.not_open (an invitation's credential before the
+        judge opened the waiting room: not used up, the page tries again once it is open)."""
         now = self.now()
         claim = credentials.verify(self._key, credential, hearing_id, int(now.timestamp()))
         async with self.db.transaction() as s:
@@ -327,12 +363,15 @@ class Joining:
                 person.join_nonce_hash, expected
             ):
                 raise JoinRefused("the join credential was already used", code="auth.replayed")
+            if claim.via.startswith("invitation:") and State(hearing.state) not in LOBBY_OPEN:
+                raise _not_open()
             person.join_nonce_hash = None
         return JoinIdentity(hearing_id, person.id, person.role, person.name, claim.via)
 
     async def authenticate_invitation(self, hearing_id: str, token: str, code: str) -> JoinIdentity:
-        """A `hello` carrying the link token and the code directly."""
-        grant = await self.join(hearing_id, token, code)
+        """A `hello` carrying the link token and the code directly (it cannot wait: refused
+        before the waiting room opens, with the code kept)."""
+        grant = await self.join(hearing_id, token, code, may_wait=False)
         return await self.verify_join(hearing_id, grant.credential)
 
     async def _still_entitled(self, s: AsyncSession, person: Participant, via: str) -> None:
@@ -348,16 +387,22 @@ class Joining:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _grant(self, person: Participant, via: str, now: datetime) -> JoinGrant:
+    def _grant(
+        self, person: Participant, via: str, now: datetime, until: datetime | None = None
+    ) -> JoinGrant:
+        """A credential for minutes, or (`until`: the person waits for the waiting room to
+        open) until then, if that is later. Either way it is used up by its first `hello`."""
         nonce = credentials.new_token()
         person.join_nonce_hash = credentials.nonce_hash(nonce)
         expires = now + timedelta(seconds=CREDENTIAL_SECONDS)
+        if until is not None:
+            expires = max(expires, until)
         claim = credentials.JoinClaim(
             person.hearing_id, person.id, person.role, via, nonce, int(expires.timestamp())
         )
         return JoinGrant(
             credentials.sign(self._key, claim), expires, person.hearing_id, person.id,
-            person.role, person.name,
+            person.role, person.name, lobby_open=until is None,
         )  # fmt: skip
 
     async def _usable(
