@@ -25,14 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.cosigning import cosign, create_key
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.live_service import Account, LiveService
+from tests.browser.live_service import Account, LiveService, page_totp
 from tests.browser.test_join_invitation import (
     EN,
     check_devices_and_continue,
@@ -73,7 +72,7 @@ def sign_in(page: Page, account: Account, next_path: str) -> None:
     page.goto(f"/sign-in?next={next_path}")
     enter_password(page, account)
     secret = enrol_from_page(page)
-    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_label("6-digit code").fill(page_totp(page, secret))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"**{next_path}")
 
@@ -374,7 +373,7 @@ def clerk_verifies(clerk: Page, live_service: LiveService, reference: str) -> by
         names = bundle.namelist()
     assert any(name.endswith("VERIFY.md") for name in names), names
     row.get_by_role("button", name="Verify").click()
-    expect(clerk.locator("#verification-summary")).to_contain_text("Verified: every check passed")
+    expect(clerk.locator("#verification-summary")).to_contain_text("Proven: the record of case")
     return data
 
 

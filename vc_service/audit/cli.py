@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from vc_service.audit.events import format_ts
 from vc_service.audit.keys import policy_text, trust_policy_document
 from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
 from vc_service.audit.verify import verify_bundle
+from vc_service.closing import log_keys
 from vc_service.config import load_settings
 from vc_service.services import Services
 
@@ -81,11 +83,11 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_trust_policy(args: argparse.Namespace) -> int:
-    out: Path = args.output
-    fmt = "json" if out.suffix.lower() == ".json" else "toml"
-    if out.suffix.lower() not in (".json", ".toml"):
+    out: Path | None = args.output
+    if out is not None and out.suffix.lower() not in (".json", ".toml"):
         print("error: the policy file must end in .toml or .json", file=sys.stderr)
         return EXIT_BAD_INPUT
+    fmt = args.format or ("json" if out is not None and out.suffix.lower() == ".json" else "toml")
     roots = [(path.stem, path.read_text(encoding="ascii")) for path in args.tsa_root]
 
     async def body(services: Services) -> int:
@@ -100,11 +102,51 @@ def cmd_keys_trust_policy(args: argparse.Namespace) -> int:
             tsa_roots=roots,
             tsa_policy_oids=args.tsa_policy,
         )
-        await asyncio.to_thread(out.write_text, policy_text(doc, fmt), encoding="utf-8")
-        print(
-            f"wrote {out}: {len(doc['log_keys'])} log key(s), {len(cosigners)} cosigner(s), "
+        text = policy_text(doc, fmt)
+        summary = (
+            f"{len(doc['log_keys'])} log key(s), {len(cosigners)} cosigner(s), "
             f"timestamp {'required' if roots else 'optional'}"
         )
+        if out is None:
+            # stdout is the policy itself (to pipe or redirect); the summary goes to stderr.
+            sys.stdout.write(text)
+            print(f"trust policy: {summary}", file=sys.stderr)
+            return EXIT_OK
+        await asyncio.to_thread(out.write_text, text, encoding="utf-8")
+        print(f"wrote {out}: {summary}")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_keys_export(args: argparse.Namespace) -> int:
+    """The log's public key(s) as PEM (VERIFY.md's `log.pem`) or as the policy's base64."""
+    out: Path | None = args.output
+
+    async def body(services: Services) -> int:
+        audit = services.audit
+        await audit.keys.active()  # a fresh install publishes the key it will sign with
+        # An unknown name or an unsealed hearing is a ServiceError: `main` prints it, exit 2.
+        if args.hearing:
+            chosen = await log_keys.hearing_keys(audit, args.hearing)
+        else:
+            chosen = log_keys.select(await audit.keys.all(), names=args.name, every=args.all)
+        if args.base64:
+            text = "".join(
+                f"{info.name} {base64.b64encode(info.public_key).decode('ascii')}\n"
+                for info in chosen
+            )
+        else:
+            text = log_keys.pem_bundle(chosen)
+        if out is None:
+            # stdout is the key file itself; which keys it holds goes to stderr.
+            sys.stdout.write(text)
+            for info in chosen:
+                print(log_keys.describe(info), file=sys.stderr)
+            return EXIT_OK
+        await asyncio.to_thread(out.write_text, text, encoding="ascii")
+        for info in chosen:
+            print(f"wrote {out}: {log_keys.describe(info)}")
         return EXIT_OK
 
     return _run(args, body)
@@ -214,7 +256,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     policy = keys_sub.add_parser(
         "trust-policy", help="write the trust policy file verifiers need (all keys and windows)"
     )
-    policy.add_argument("-o", "--output", type=Path, required=True, help="FILE.toml or .json")
+    policy.add_argument(
+        "-o", "--output", type=Path, help="FILE.toml or .json (default: print to stdout)"
+    )
+    policy.add_argument(
+        "--format", choices=("toml", "json"), help="default: from -o's suffix, else toml"
+    )
     policy.add_argument(
         "--tsa-root", type=Path, action="append", default=[], help="TSA root PEM (repeatable)"
     )
@@ -222,6 +269,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     policy.add_argument("--hearing", help="include the cosigners registered for this hearing")
     policy.add_argument("--quorum", type=int, help="cosignatures required (default: all listed)")
     policy.set_defaults(func=_guard(cmd_keys_trust_policy))
+    export = keys_sub.add_parser(
+        "export",
+        help="print the log's public key(s) for the offline check (VERIFY.md's log.pem)",
+        description="Without a selection: the active key. A hearing's record is checked with "
+        "the key that signed its final checkpoint (--hearing).",
+    )
+    shape = export.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--pem", action="store_true", help="SubjectPublicKeyInfo PEM, as openssl reads (default)"
+    )
+    shape.add_argument("--base64", action="store_true", help="NAME and raw key in base64")
+    which = export.add_mutually_exclusive_group()
+    which.add_argument("--hearing", help="the key(s) that signed this hearing's final checkpoint")
+    which.add_argument(
+        "--name", action="append", default=[], help="the key with this name (repeatable)"
+    )
+    which.add_argument("--all", action="store_true", help="every key of the trust policy")
+    export.add_argument("-o", "--output", type=Path, help="FILE (default: print to stdout)")
+    export.set_defaults(func=_guard(cmd_keys_export))
 
     log = sub.add_parser("log", help="hearing audit logs: show, export, verify, cosign")
     log_sub = log.add_subparsers(dest="log_command", required=True, metavar="ACTION")

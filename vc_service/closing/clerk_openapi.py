@@ -85,10 +85,32 @@ EXTRA_OPERATIONS.extend(
             "description": (
                 "Answer: `ok`, `origin`, `size`, `root` and `steps` (each `number`, `title`, "
                 "`passed`, `detail`, `code`), the numbered checklist of `vc-service log "
-                "verify`." + _SEALED_ONLY
+                "verify`; each step also has `status` (passed|failed|not_checked) and "
+                "`reason`: a check with nothing to check (no cosigner registered, no RFC 3161 "
+                "timestamp) or not run after an earlier failure is `not_checked` and says why, "
+                "and `not_checked` lists those steps' numbers. `log_keys`: the key(s) that "
+                "signed the final checkpoint (`name`, `key_id`, `download`: the PEM for the "
+                "offline check)." + _SEALED_ONLY
             ),
             "examples": [
                 ex(303, "clerk", 409, name="not_sealed", params=H,
+                   summary="The hearing is not sealed"),
+            ],
+        },
+        {
+            "method": "get", "path": "/api/clerk/hearings/{hearing_id}/log-key.pem",
+            "tag": "clerk", "who": "clerk or judge of the court",
+            "summary": "The public key that signed the sealed record, as VERIFY.md's log.pem",
+            "description": (
+                "`application/x-pem-file` (SubjectPublicKeyInfo, as `openssl pkeyutl -pubin` "
+                "reads it), `Content-Disposition: attachment; filename=\"log.pem\"`, the key "
+                "name in `X-Log-Key-Name`. The key of the service's own table that signed the "
+                "hearing's final checkpoint (several blocks, each after a line naming it, "
+                "only if several keys signed it). The same as `vc-service keys export --pem "
+                "--hearing ID`." + _SEALED_ONLY
+            ),
+            "examples": [
+                ex(325, "clerk", 409, name="not_sealed", params=H,
                    summary="The hearing is not sealed"),
             ],
         },
@@ -179,6 +201,7 @@ EXTRA_RESPONSES.update(
         ("get", "/api/clerk/hearings/{hearing_id}/bundle", "not_sealed"): _NOT_SEALED,
         ("get", "/api/clerk/hearings/{hearing_id}/verification", "not_sealed"): _NOT_SEALED,
         ("get", "/api/clerk/hearings/{hearing_id}/minutes.html", "not_sealed"): _NOT_SEALED,
+        ("get", "/api/clerk/hearings/{hearing_id}/log-key.pem", "not_sealed"): _NOT_SEALED,
         ("get", "/api/clerk/hearings/{hearing_id}/minutes.pdf", "wrong_role"): _WRONG_ROLE,
         ("get", "/api/clerk/hearings/{hearing_id}/recordings", "not_closed"): _NOT_CLOSED,
         ("get", "/api/clerk/hearings/{hearing_id}/recordings", "wrong_role"): _WRONG_ROLE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,12 @@ from vc_service.accounts.service import Principal
 from vc_service.audit.events import format_ts
 from vc_service.audit.keys import trust_policy_document
 from vc_service.audit.policy import policy_from_dict
+from vc_service.audit.report import STEPS
 from vc_service.audit.verify import verify_bundle
-from vc_service.closing import clerk_openapi  # noqa: F401  (documents these routes)
+from vc_service.closing import (
+    clerk_openapi,  # noqa: F401  (documents these routes)
+    log_keys,
+)
 from vc_service.closing.sealing import close_and_seal, minutes_files
 from vc_service.errors import Conflict, NotFound
 from vc_service.hearings.lifecycle import State
@@ -33,6 +38,9 @@ from vc_service.services import Services
 routes = web.RouteTableDef()
 READERS = (Role.CLERK, Role.JUDGE)
 LISTED = (State.CLOSED.value, State.SEALED.value)
+PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not_checked"
+COSIGN_STEP, TIME_STEP = STEPS[4], STEPS[5]
+TIMESTAMP_FILE = "checkpoint.tsr"
 
 
 def _summary(hearing: Hearing) -> dict[str, Any]:
@@ -93,9 +101,64 @@ async def verify_hearing(services: Services, hearing_id: str) -> dict[str, Any]:
     report = await asyncio.to_thread(
         verify_bundle, bundle, policy, expected_origin=prefix + hearing_id
     )
+    names = await asyncio.to_thread(_names, bundle)
     result = report.to_dict()
     result["hearing_id"] = hearing_id
+    result["steps"] = checked_steps(
+        result["steps"], cosigners=len(cosigners), timestamped=TIMESTAMP_FILE in names
+    )
+    result["not_checked"] = [s["number"] for s in result["steps"] if s["status"] == NOT_CHECKED]
+    signed_by = await log_keys.hearing_keys(services.audit, hearing_id)
+    result["log_keys"] = [
+        {"name": info.name, "key_id": info.key_id, "download": _key_url(hearing_id)}
+        for info in signed_by
+    ]
     return result
+
+
+def _names(bundle: Path) -> set[str]:
+    with zipfile.ZipFile(bundle) as archive:
+        return set(archive.namelist())
+
+
+def _key_url(hearing_id: str) -> str:
+    return f"/api/clerk/hearings/{hearing_id}/log-key.pem"
+
+
+def checked_steps(
+    steps: list[dict[str, Any]], *, cosigners: int, timestamped: bool
+) -> list[dict[str, Any]]:
+    """Each step with `status` passed|failed|not_checked and, when not checked, `reason`.
+
+    The verifier passes a check that had nothing to check (no cosigner registered, so a quorum
+    of 0; no RFC 3161 token and a policy that does not require one) and fails a step it did not
+    run after an earlier failure. Neither proves anything, so neither may read as passed or as
+    a failure of its own: they are "not checked", and say why."""
+    out: list[dict[str, Any]] = []
+    failed_first: int | None = None
+    for step in steps:
+        step = dict(step)
+        status, reason = (PASSED if step["passed"] else FAILED), None
+        if not step["passed"] and failed_first is not None:
+            status = NOT_CHECKED
+            reason = f"not run: step {failed_first} failed first"
+        elif not step["passed"]:
+            failed_first = step["number"]
+        elif step["title"] == COSIGN_STEP and cosigners == 0:
+            status = NOT_CHECKED
+            reason = (
+                "no cosigner is registered for this hearing, so nobody outside the service "
+                "countersigned this record (a quorum of 0 proves nothing)"
+            )
+        elif step["title"] == TIME_STEP and not timestamped:
+            status = NOT_CHECKED
+            reason = (
+                "the record carries no RFC 3161 timestamp from an independent time-stamping "
+                "authority; its time is the log's own claim"
+            )
+        step["status"], step["reason"] = status, reason
+        out.append(step)
+    return out
 
 
 @routes.get("/api/clerk/hearings")
@@ -148,6 +211,23 @@ async def _minutes(request: web.Request, fmt: str, media_type: str) -> web.Respo
     charset = "utf-8" if fmt == "html" else None
     return web.Response(
         body=bound.source, content_type=media_type, charset=charset, headers=headers
+    )
+
+
+@routes.get("/api/clerk/hearings/{hearing_id}/log-key.pem")
+async def clerk_log_key(request: web.Request) -> web.Response:
+    """The public key that signed the sealed hearing's final checkpoint, as the `log.pem` that
+    VERIFY.md asks for (the bundle's own keys/ folder must not be used as the trust anchor)."""
+    services, hearing = await _sealed(request)
+    keys = await log_keys.hearing_keys(services.audit, hearing.id)
+    return web.Response(
+        text=log_keys.pem_bundle(keys),
+        content_type="application/x-pem-file",
+        headers={
+            "Content-Disposition": 'attachment; filename="log.pem"',
+            "Cache-Control": "no-store",
+            "X-Log-Key-Name": " ".join(info.name for info in keys),
+        },
     )
 
 

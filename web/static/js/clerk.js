@@ -1,5 +1,6 @@
-// The clerk page: closed and sealed hearings of the court, downloads, verification per check,
-// and each hearing's recordings (files, participant, duration, SHA-256, download).
+// The clerk page: closed and sealed hearings of the court, downloads (bundle, minutes, the log's
+// public key for the offline check), verification (one plain sentence, the numbered checks on
+// demand), and each hearing's recordings (files, participant, duration, SHA-256, download).
 import { api, ApiError, showMessage } from "./api.js";
 
 const message = () => document.getElementById("message");
@@ -18,11 +19,68 @@ function link(href, text) {
   return a;
 }
 
+// The verifier's steps 5 and 6 (report.STEPS): what an outside cosigner and an independent
+// time-stamping authority would add; the route marks them not_checked when there is neither.
+const COSIGN_STEP = 5;
+const TIME_STEP = 6;
+
+function stepStatus(step) {
+  return step.status || (step.passed ? "passed" : "failed");
+}
+
+// One plain sentence: what the checks that ran prove, and what was not proven (and why).
+function plainVerdict(report, hearing) {
+  const steps = report.steps;
+  const failed = steps.find((step) => stepStatus(step) === "failed");
+  if (!report.ok || failed) {
+    const what = failed ? `check ${failed.number} (${failed.title}) failed: ${failed.detail}` : "a check failed";
+    return `NOT verified: ${what}; do not rely on this record of case ${hearing.case_reference}.`;
+  }
+  const status = (number) => stepStatus(steps.find((step) => step.number === number) || {});
+  const proven = [`the record of case ${hearing.case_reference} (${report.size} events) is complete, unchanged since it was sealed and signed by this service's log key`];
+  if (status(COSIGN_STEP) === "passed") proven.push("countersigned by every registered cosigner");
+  if (status(TIME_STEP) === "passed") proven.push("time-stamped by an independent authority");
+  const missing = [];
+  if (status(TIME_STEP) === "not_checked") {
+    missing.push("when it was sealed (there is no independent timestamp; the time is the service's own claim)");
+  }
+  if (status(COSIGN_STEP) === "not_checked") {
+    missing.push("that no other version was shown to anyone (nobody outside the service countersigned it)");
+  }
+  const last = proven.length > 1 ? `${proven.slice(0, -1).join(", ")} and ${proven.at(-1)}` : proven[0];
+  const lead = `Proven: ${last}`;
+  return missing.length ? `${lead}; not proven: ${missing.join(", nor ")}.` : `${lead}.`;
+}
+
+function stepLine(step) {
+  const status = stepStatus(step);
+  if (status === "not_checked") return `Not checked: ${step.title}. Why: ${step.reason || step.detail}`;
+  const label = status === "passed" ? "Passed" : "FAILED";
+  return `${label}: ${step.title} — ${step.detail}${step.code ? ` [${step.code}]` : ""}`;
+}
+
+function keyLine(report) {
+  const keys = report.log_keys || [];
+  if (!keys.length) return [];
+  const a = link(keys[0].download, "Download the log's public key (log.pem)");
+  a.setAttribute("download", "log.pem");
+  const names = keys.map((key) => key.name).join(", ");
+  return [
+    "For the offline check (VERIFY.md in the bundle): ", a,
+    `, key name ${names}. Give it to whoever checks the record by a channel they trust.`,
+  ];
+}
+
 async function verify(hearing, button) {
   const section = document.getElementById("verification");
   const steps = document.getElementById("verification-steps");
+  const details = document.getElementById("verification-details");
+  const keyInfo = document.getElementById("verification-key");
   button.disabled = true;
   steps.replaceChildren();
+  keyInfo.replaceChildren();
+  details.hidden = true;
+  details.open = false;
   section.hidden = false;
   document.getElementById("verification-title").textContent =
     `Verification of case ${hearing.case_reference}`;
@@ -30,14 +88,17 @@ async function verify(hearing, button) {
   summary.textContent = "Verifying…";
   try {
     const report = await api("GET", `/api/clerk/hearings/${hearing.id}/verification`);
-    summary.textContent = report.ok
-      ? `Verified: every check passed (${report.size} events).`
-      : "NOT verified: a check failed.";
+    summary.textContent = plainVerdict(report, hearing);
+    keyInfo.append(...keyLine(report));
     for (const step of report.steps) {
       const item = document.createElement("li");
-      item.textContent = `${step.passed ? "Passed" : "FAILED"}: ${step.title} — ${step.detail}`;
+      item.dataset.status = stepStatus(step);
+      item.textContent = stepLine(step);
       steps.append(item);
     }
+    document.getElementById("verification-steps-title").textContent =
+      `The ${report.steps.length} technical checks, in order`;
+    details.hidden = false;
   } catch (error) {
     summary.textContent = "";
     showMessage(message(), error.message);
@@ -159,6 +220,13 @@ function recordingsButton(hearing) {
   return button;
 }
 
+function keyLink(base, hearing) {
+  const a = link(`${base}/log-key.pem`, "Log public key (PEM)");
+  a.setAttribute("download", "log.pem");
+  a.setAttribute("aria-label", `Log public key (log.pem) of case ${hearing.case_reference}`);
+  return a;
+}
+
 async function main() {
   let session;
   try {
@@ -199,7 +267,8 @@ async function main() {
       cell(row, [
         link(`${base}/bundle`, "Signed bundle (zip)"), " · ",
         link(`${base}/minutes.html`, "Minutes (HTML)"), " · ",
-        link(`${base}/minutes.pdf`, "Minutes (PDF)"), " · ", button, " ", recordingsButton(hearing),
+        link(`${base}/minutes.pdf`, "Minutes (PDF)"), " · ", keyLink(base, hearing), " · ",
+        button, " ", recordingsButton(hearing),
       ]);
     } else {
       cell(row, ["Not yet sealed ", recordingsButton(hearing)]);
