@@ -1,9 +1,9 @@
 // Staff sign-in: password, then the authenticator's code (or its enrolment). Errors are
 // sentences next to the field or button they are about (staff-errors.js).
-import { api, ApiError, ensureCsrfCookie } from "./api.js";
+import { api, ApiError, ensureCsrfCookie, setCsrfToken } from "./api.js";
 import { clearErrors, showError } from "./staff-errors.js";
-import { languageSwitch, staffLanguage, startLanguage } from "./staff-i18n.js";
-import { $ } from "./staff-page.js";
+import { languageSwitch, say, staffLanguage, startLanguage } from "./staff-i18n.js";
+import { $, signOut } from "./staff-page.js";
 
 const passwordForm = $("password-form");
 const codeForm = $("code-form");
@@ -64,6 +64,24 @@ codeForm.addEventListener("submit", async (event) => {
   }
 });
 
+// Someone already signed in is told so, with the way home and "Sign out" (to sign in as someone
+// else on a shared computer). The form stays: signing in again replaces nothing but the cookie.
+async function offerSignOut() {
+  let session;
+  try {
+    session = await api("GET", "/api/auth/session");
+  } catch {
+    return; // not signed in (401) is the usual case here; anything else shows on submit
+  }
+  setCsrfToken(session.csrf_token);
+  say($("signed-in-text"), "sign_in.already", { name: session.user.display_name });
+  $("signed-in").hidden = false;
+  $("sign-out").addEventListener("click", async () => {
+    if (await signOut($("sign-out"))) $("signed-in").hidden = true;
+  });
+}
+
 // After the handlers: a form sent before the texts arrive is still handled here.
 await startLanguage(staffLanguage(null));
 languageSwitch($("language"));
+await offerSignOut();
