@@ -156,13 +156,23 @@ class Acts:
             decision = procedure.meet(
                 message.condition,
                 who,
-                message.method,
-                message.document_type,
+                (message.method, message.details, message.document_type),
                 message.note,
                 now=lambda: utc_time(self._clock()),
             )
         elif isinstance(message, p.Testimony):
-            decision = procedure.testimony(message.action, seat.role, self._roster.present())
+            if seat.role is p.Role.AUTHORITY and not seat.confirmed:
+                # Only the requested state's authority may stop the hearing on its law's
+                # fundamental principles (EIO Art 24(5)(a), EU MLA 2000 Art 10(5)(a)); until the
+                # judge vouches for who holds this seat, its holder is not known to be it.
+                raise PermissionDenied(
+                    "perm.unconfirmed",
+                    "the judge has not confirmed you hold this seat; you cannot stop or resume"
+                    " testimony yet",
+                )
+            decision = procedure.testimony(
+                message.action, seat.role, self._roster.present(), self._state()
+            )
         elif isinstance(message, p.ConsentWithdrawn):
             decision = procedure.withdraw_consent(self._state(), message.note)
         else:

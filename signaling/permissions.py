@@ -62,7 +62,8 @@ PERMISSIONS: dict[Action, Rule] = {
     Action.TESTIMONY_START: Rule(JUDGE, frozenset({State.SESSION})),
     # The requested state's authority may stop the hearing on fundamental principles.
     Action.TESTIMONY_PAUSE: Rule(_JUDGE_OR_AUTHORITY, frozenset({State.TESTIMONY})),
-    Action.TESTIMONY_RESUME: Rule(_JUDGE_OR_AUTHORITY, frozenset({State.PAUSED})),
+    # In `session` only to lift an authority's stop a rebuilt room inherited (procedure.py).
+    Action.TESTIMONY_RESUME: Rule(_JUDGE_OR_AUTHORITY, frozenset({State.SESSION, State.PAUSED})),
     Action.TESTIMONY_STOP: Rule(JUDGE, frozenset({State.TESTIMONY, State.PAUSED})),
     Action.CONSENT_WITHDRAWN: Rule(frozenset({Role.ACCUSED}), _IN_HEARING),
     Action.RECORDING_START: Rule(JUDGE, _IN_HEARING),

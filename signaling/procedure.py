@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from signaling.conditions import Checklist, Met
+from signaling.conditions import Checklist, Met, check_way
 from signaling.errors import PermissionDenied, RoomError
 from signaling.protocol import DocumentType, MetBy, Role, TestimonyAction
 from signaling.services import HearingInfo, RecordingRule
@@ -42,28 +42,43 @@ class Decision:
 
 class Procedure:
     def __init__(self, hearing: HearingInfo, names: Callable[[str], str]) -> None:
-        self.checklist = Checklist(hearing.conditions, hearing.conditions_met, names)
+        self.checklist = Checklist(
+            hearing.conditions, (*hearing.met_before, *hearing.conditions_met), names
+        )
         self.rule = hearing.recording
         self.recording = False
         self.consent_withdrawn = hearing.consent_withdrawn
-        self.paused_by: str | None = None  # a role, or "system" when a condition lapsed
+        # A role, or "system" when a condition lapsed. An authority's stop outlives the room
+        # that saw it (a crash, a move to another node): only the authority lifts it.
+        self.paused_by: str | None = Role.AUTHORITY.value if hearing.authority_stop else None
 
     def meet(
         self,
         condition_id: str,
         who: tuple[str, str, Role],
-        method: MetBy,
-        document_type: DocumentType | None,
+        way: tuple[MetBy, str | None, DocumentType | None],
         note: str | None,
         now: Callable[[], str],
     ) -> Decision:
         """`now`: the room's clock as RFC 3339 UTC, read when the decision is applied (once the
         `condition.met` event is written), so that `met.at` is when the room recorded it."""
         participant_id, name, role = who
+        method, details, document_type = way
         condition = self.checklist.condition_for(condition_id, role)
+        check_way(condition.id, method, details)
 
         def apply() -> None:
-            met = Met(condition.id, participant_id, name, role, method, document_type, note, now())
+            met = Met(
+                condition.id,
+                participant_id,
+                name,
+                role,
+                method.value,
+                details,
+                document_type,
+                note,
+                now(),
+            )
             self.checklist.record(met)
 
         fields = {
@@ -71,6 +86,7 @@ class Procedure:
             "citation": condition.citation,
             "stage": condition.stage.value,
             "method": method.value,
+            "details": details,
             "document_type": document_type.value if document_type else None,
             "note": note,
         }
@@ -89,18 +105,24 @@ class Procedure:
         if self.rule is RecordingRule.MANDATORY and not self.recording:
             raise RoomError("testimony.recording_required", "recording is mandatory: start it")
 
-    def testimony(self, action: TestimonyAction, role: Role, present: Collection[str]) -> Decision:
-        """`present`: participant ids holding admitted seats. Room state is checked before this,
-        by the permission table."""
+    def testimony(
+        self, action: TestimonyAction, role: Role, present: Collection[str], state: State
+    ) -> Decision:
+        """`present`: participant ids holding admitted seats. The permission table checked the
+        room's state; in `session` a resume is only the authority lifting the stop it made
+        before the room was rebuilt."""
+        authority_stop = self.paused_by == Role.AUTHORITY.value
         if (
-            action is TestimonyAction.RESUME
-            and self.paused_by == Role.AUTHORITY.value
+            action in (TestimonyAction.START, TestimonyAction.RESUME)
+            and authority_stop
             and role is not Role.AUTHORITY
         ):
             raise PermissionDenied(
                 "perm.authority_stop",
                 "the requested state's authority stopped the hearing; only it can resume",
             )
+        if action is TestimonyAction.RESUME and state is State.SESSION and not authority_stop:
+            raise RoomError("testimony.not_paused", "testimony is not paused; start it instead")
         if action in (TestimonyAction.START, TestimonyAction.RESUME):
             self._blockers(present)
         new, event = _TESTIMONY[action]
@@ -150,10 +172,19 @@ class Procedure:
         return Decision(event, {"rule": self.rule.value}, apply=apply)
 
     def end(self, state: State, reason: str | None) -> Decision:
+        """`open_after`: the `after` conditions nobody met in the room, with who meets them;
+        sealing records them again if they are still open then."""
+
         def apply() -> None:
             self.recording = False
+            self.paused_by = None
 
-        fields = {"reason": reason, "state": state.value, "recording_stopped": self.recording}
+        fields = {
+            "reason": reason,
+            "state": state.value,
+            "recording_stopped": self.recording,
+            "open_after": self.checklist.open_after(),
+        }
         return Decision("hearing.ended", fields, State.CLOSED, apply)
 
     def seat_lost(self, participant_id: str, state: State) -> Decision:

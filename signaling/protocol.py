@@ -22,6 +22,7 @@ from signaling.sdp import SdpSummary, check_sdp
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_NOTE = 500
+MAX_DETAILS = 200
 MAX_ICE_CANDIDATE = 1024
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -56,9 +57,24 @@ class RecordingAction(StrEnum):
 
 
 class MetBy(StrEnum):
-    """How a condition was met; `identity_document` also names the document type."""
+    """How a condition was met: every method any condition knows. Which of them a given
+    condition accepts, and what `details` each needs, is `signaling.conditions.WAYS`."""
 
     IDENTITY_DOCUMENT = "identity_document"
+    PERSONAL_KNOWLEDGE = "personal_knowledge"
+    IN_ATTENDANCE = "in_attendance"
+    STOP_CONTROL = "stop_control"
+    STATEMENT_READ = "statement_read"
+    WRITTEN_NOTICE = "written_notice"
+    OWN_CLICK = "own_click"
+    INTERPRETER_PRESENT = "interpreter_present"
+    NOT_NEEDED = "not_needed"
+    OATH_ADMINISTERED = "oath_administered"
+    NO_OATH = "no_oath"
+    PRIVATE_CHANNEL = "private_channel"
+    AUTHORITY_MINUTES = "authority_minutes"
+    SERVICE_MINUTES = "service_minutes"
+    # For a condition outside the catalogue of legal_profiles (a test's, a future one's).
     ORAL_DECLARATION = "oral_declaration"
     WRITTEN_DECLARATION = "written_declaration"
     OBSERVATION = "observation"
@@ -137,6 +153,9 @@ class Ice(ClientMessage):
 class ConditionMet(ClientMessage):
     condition: str
     method: MetBy
+    # What the method needs the record to say (a document's number, the statement read);
+    # whether it is required, allowed or refused depends on the condition and the method.
+    details: str | None
     document_type: DocumentType | None
     note: str | None
 
@@ -190,12 +209,39 @@ def _text(max_len: int, pattern: re.Pattern[str] | None = None) -> Check:
     return check
 
 
-def _note(name: str, value: Any) -> str:
-    text: str = _text(MAX_NOTE)(name, value)
-    # Notes end up in the audit log and on the judge's screen: no control characters.
-    if any(ord(ch) < 0x20 and ch not in "\n\t" for ch in text):
-        raise _bad(name, "contains control characters")
-    return text
+# Characters that change how the text around them is shown (the rule of
+# vc_service.http.validation): C0 and C1 controls (tab and line feed only in a note, which may
+# span lines), the bidirectional marks, embeddings, overrides and isolates, and the Unicode line
+# and paragraph separators. Notes and details reach the audit log, the judge's screen and the
+# minutes.
+_HIDDEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_HIDDEN_MULTILINE = re.compile(f"[{_HIDDEN}]")
+_HIDDEN_ONE_LINE = re.compile(f"[{_HIDDEN}\t\n]")
+
+
+def _shown_text(max_len: int, hidden: re.Pattern[str], *, stripped: bool = False) -> Check:
+    """`stripped`: surrounding spaces dropped, and a blank text refused (details say something
+    or are absent)."""
+
+    def check(name: str, value: Any) -> str:
+        text: str = _text(max_len)(name, value)
+        found = hidden.search(text)
+        if found:
+            raise _bad(
+                name,
+                f"contains a control or bidirectional character (U+{ord(found.group()):04X})",
+            )
+        if stripped:
+            text = text.strip()
+            if not text:
+                raise _bad(name, "is blank")
+        return text
+
+    return check
+
+
+_note = _shown_text(MAX_NOTE, _HIDDEN_MULTILINE)
+_details = _shown_text(MAX_DETAILS, _HIDDEN_ONE_LINE, stripped=True)
 
 
 def _integer(lo: int, hi: int) -> Check:
@@ -259,6 +305,7 @@ _SCHEMA: dict[str, dict[str, tuple[Check, bool]]] = {
     "condition": {
         "condition": (_ID, True),
         "method": (_enum(MetBy), True),
+        "details": (_details, False),
         "document_type": (_enum(DocumentType), False),
         "note": (_note, False),
     },
@@ -347,7 +394,8 @@ def _condition(ref: str | None, v: dict[str, Any]) -> ConditionMet:
     document = v["document_type"]
     if (v["method"] is MetBy.IDENTITY_DOCUMENT) != (document is not None):
         raise _bad("document_type", "is required with, and only with, method identity_document")
-    return ConditionMet(ref, v["condition"], v["method"], document, v["note"])
+    # Which methods this condition accepts and what details each needs: the room's checklist.
+    return ConditionMet(ref, v["condition"], v["method"], v["details"], document, v["note"])
 
 
 def _offer(ref: str | None, v: dict[str, Any]) -> Offer:

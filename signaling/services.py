@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from signaling.protocol import DocumentType, MetBy, Role
+from signaling.protocol import DocumentType, Role
 
 
 class Stage(StrEnum):
@@ -131,10 +131,14 @@ class ConditionRecord:
     condition_id: str
     participant_id: str
     role: Role
-    method: MetBy
+    method: str  # as the log has it: a MetBy value, or `recorded_by_judge` for a `before` one
     document_type: DocumentType | None = None
     note: str | None = None
     at: str | None = None  # the `ts` of its `condition.met` event (RFC 3339 UTC)
+    details: str | None = None
+    # Who met it as the log names them (a judge meets `before` conditions with the account,
+    # not as a participant); None: the hearing's participant name.
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,12 @@ class HearingInfo:
     recording: RecordingRule
     participants: tuple[Participant, ...]
     conditions_met: tuple[ConditionRecord, ...] = ()
+    # The `before` conditions, met outside the room before the lobby opened (shown met there).
+    met_before: tuple[ConditionRecord, ...] = ()
     consent_withdrawn: bool = False
+    # The requested state's authority stopped testimony and had not lifted its stop when the
+    # last room went away: the new room keeps it until the authority resumes.
+    authority_stop: bool = False
     # Participants the judge denied or removed (their last word in the log): their old resume
     # tokens are refused in a room rebuilt elsewhere; fresh credentials lead to the lobby.
     excluded: frozenset[str] = frozenset()

@@ -21,6 +21,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from signaling.conditions import example_message
 from tests.conftest import make_settings
 from tests.hearings.kit import Court
 from tests.hearings.test_gateway import gateway, open_hearing
@@ -97,12 +98,7 @@ async def _until(client: WsClient, kind: str, test: Any, within: float = 10) -> 
 
 
 def _condition_message(condition: dict[str, Any]) -> dict[str, Any]:
-    message: dict[str, Any] = {"type": "condition", "condition": condition["id"]}
-    if condition["id"].startswith("identity"):
-        message.update(method="identity_document", document_type="national_id")
-    else:
-        message.update(method="observation")
-    return message
+    return dict(example_message(condition["id"]))
 
 
 async def _into_testimony(

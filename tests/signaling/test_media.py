@@ -73,6 +73,7 @@ async def test_three_peers_admitted_negotiate_and_receive_frames(
                 "condition": "C-AUTHORITY-ID",
                 "method": "identity_document",
                 "document_type": "national_id",
+                "details": "X4RTBPFW4",
             }
         )
         await judge.send(

@@ -37,7 +37,8 @@ SPEC: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "condition": (ALL, HEARING),
     "testimony.start": (J, frozenset({"session"})),
     "testimony.pause": (JA, frozenset({"testimony"})),
-    "testimony.resume": (JA, frozenset({"paused"})),
+    # In session only to lift an authority's stop a rebuilt room inherited (test_conditions).
+    "testimony.resume": (JA, frozenset({"session", "paused"})),
     "testimony.stop": (J, frozenset({"testimony", "paused"})),
     "consent_withdrawn": (frozenset({"accused"}), HEARING),
     "recording.start": (J, HEARING),
@@ -76,6 +77,8 @@ def expected(role: str, action: str, state: str) -> str | None:
         return "perm.role"
     if state not in states:
         return "perm.state"
+    if action == "testimony.resume" and state == "session":
+        return "testimony.not_paused"  # no authority's stop to lift in this room
     return None
 
 

@@ -56,6 +56,7 @@ VALID: dict[str, dict[str, Any]] = {
         "condition": "C12",
         "method": "identity_document",
         "document_type": "passport",
+        "details": " 19FV54321 ",
     },
     "testimony": {"type": "testimony", "action": "start"},
     "consent_withdrawn": {"type": "consent_withdrawn"},
@@ -78,7 +79,7 @@ def test_typed_results() -> None:
     offer = parse(VALID["offer"])
     assert isinstance(offer, Offer) and offer.summary.fingerprints[0].algorithm == "sha-256"
     assert parse(VALID["condition"]) == ConditionMet(
-        None, "C12", MetBy.IDENTITY_DOCUMENT, DocumentType.PASSPORT, None
+        None, "C12", MetBy.IDENTITY_DOCUMENT, "19FV54321", DocumentType.PASSPORT, None
     )
     assert parse(VALID["testimony"]) == wire.Testimony(None, wire.TestimonyAction.START)
     assert parse(VALID["recording"]) == Recording(None, RecordingAction.STOP)
@@ -128,6 +129,24 @@ def test_hello_repr_never_shows_credentials() -> None:
         ('{"type": "condition", "condition": "C1", "method": "observation", '
          '"document_type": "passport"}', "protocol.bad_field"),
         ('{"type": "condition", "condition": "C1", "method": "telepathy"}', "protocol.bad_field"),
+        # details: one bounded line, nothing that hides or reorders text, not blank
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "'
+         + "d" * 201 + '"}', "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "a\\nb"}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "a\\tb"}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "x\u202ey"}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "x\u2028y"}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "\u0085"}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": "   "}',
+         "protocol.bad_field"),
+        ('{"type": "condition", "condition": "C1", "method": "other", "details": 7}',
+         "protocol.bad_field"),
+        ('{"type": "end", "reason": "the \u202etruth"}', "protocol.bad_field"),
         ('{"type": "hello", "v": 1}', "protocol.bad_hello"),
         ('{"type": "hello", "v": 1, "token": "t"}', "protocol.bad_hello"),
         ('{"type": "hello", "v": 1, "token": "t", "code": "1", "session": "s"}',
@@ -185,7 +204,8 @@ _json = st.recursive(
 )
 _field_names = st.sampled_from(
     ["type", "id", "v", "token", "code", "peer", "to", "sdp", "candidate", "sdpMid",
-     "sdpMLineIndex", "condition", "method", "document_type", "note", "action", "reason", "nonce"]
+     "sdpMLineIndex", "condition", "method", "details", "document_type", "note", "action",
+     "reason", "nonce"]
 )  # fmt: skip
 _messages = st.fixed_dictionaries(
     {"type": st.sampled_from([*sorted(CLIENT_TYPES), "nope"])},

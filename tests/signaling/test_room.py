@@ -113,6 +113,7 @@ async def test_testimony_needs_every_during_condition_met_by_an_allowed_present_
         "condition": "C-AUTHORITY-ID",
         "method": "identity_document",
         "document_type": "passport",
+        "details": "19FV54321",
     }
     assert await code_of(kit, "judge-1", identified) == "perm.condition_role"
     assert await code_of(kit, "witness-1", identified) == "perm.condition_role"

@@ -27,6 +27,7 @@ import aiohttp
 from aiohttp import web
 
 from signaling.client import MediaParticipant
+from signaling.conditions import example_message
 from vc_service import migrate
 from vc_service.accounts.models import Role
 from vc_service.accounts.service import Principal
@@ -248,11 +249,7 @@ async def run_demo(data_dir: Path, say: Say = _say) -> int:
                 by = condition["satisfied_by"]
                 role = next(r for r in ("authority", "judge", "witness", "interpreter") if r in by)
                 who = {"authority": authority_peer, "judge": judge_peer}.get(role, witness_peer)
-                message: dict[str, Any] = {"type": "condition", "condition": condition["id"]}
-                if condition["id"].startswith("identity"):
-                    message.update(method="identity_document", document_type="national_id")
-                else:
-                    message.update(method="observation")
+                message = dict(example_message(condition["id"]))
                 await _conduct(who, message, _met(who, condition["id"]))
                 say(f"during-condition met in the room by the {role}: {condition['id']}")
 

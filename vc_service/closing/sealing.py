@@ -1,5 +1,6 @@
 """Close and seal a hearing: recordings settled -> minutes -> `minutes.generated` x2 ->
-`hearing.closed` -> final signed checkpoint -> hearing `sealed`.
+`hearing.closed` (with the `after` conditions left open) -> final signed checkpoint -> hearing
+`sealed`.
 
 Every step looks at what the log and the hearing already say before acting, so the whole thing
 is idempotent and resumes after a crash between any two steps: the minutes are a pure function
@@ -204,6 +205,23 @@ async def bind_manifest(parts: SealParts, hearing_id: str) -> int | None:
     return await audit.append(hearing_id, MANIFEST_EVENT, SYSTEM, fields)
 
 
+async def left_open(parts: SealParts, hearing_id: str) -> list[dict[str, object]]:
+    """The legal decision's `after` conditions (e.g. `minutes.drawn_up`) that no `condition.met`
+    event meets, each with the roles that meet it. The room's end listed them and asked those
+    roles (`hearing.ended`, `open_after`); a hearing is sealed whether or not they answered,
+    and its last event says what was left open."""
+    info = await parts.hearings.room_info(hearing_id)
+    if info is None:
+        return []
+    events = await _events(parts.audit, hearing_id)
+    met = {e.get("condition") for e in events if e["type"] == "condition.met"}
+    return [
+        {"condition": str(c["id"]), "satisfied_by": sorted(str(r) for r in c["satisfied_by"])}
+        for c in info.conditions
+        if c.get("stage") == "after" and c["id"] not in met
+    ]
+
+
 async def write_minutes(parts: SealParts, hearing_id: str) -> dict[str, int]:
     """Steps (a)+(b): build the minutes, store the files, append one `minutes.generated` per
     format (sha256 + bytes bind the file in the bundle). Skips formats already in the log."""
@@ -233,8 +251,12 @@ async def write_minutes(parts: SealParts, hearing_id: str) -> dict[str, int]:
 
 
 async def append_closed(parts: SealParts, hearing_id: str, minutes: dict[str, int]) -> bool:
-    """Step (c): the log's last leaf. False if the log already had it."""
-    fields: dict[str, object] = {"minutes": {fmt: minutes[fmt] for fmt in sorted(minutes)}}
+    """Step (c): the log's last leaf, listing the `after` conditions left open (`left_open`,
+    an empty list when none is). False if the log already had it."""
+    fields: dict[str, object] = {
+        "minutes": {fmt: minutes[fmt] for fmt in sorted(minutes)},
+        "left_open": await left_open(parts, hearing_id),
+    }
     try:
         await parts.audit.append(hearing_id, CLOSING_EVENT, SYSTEM, fields)
     except LogSealed:

@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from signaling.errors import AuthError
-from signaling.protocol import DocumentType, MetBy, Role
+from signaling.protocol import DocumentType, Role
 from signaling.services import (
     AuthRequest,
     ConditionRecord,
@@ -65,6 +65,11 @@ _MOVES = {
     "hearing.ended": State.CLOSED,
 }
 
+# Events after which no authority's stop is pending (a crash's `hearing.interrupted` is not one).
+_STOP_LIFTED = frozenset(
+    {"testimony.started", "testimony.resumed", "testimony.stopped", "hearing.ended"}
+)
+
 
 def _auth_error(exc: ServiceError) -> AuthError:
     code = exc.code if exc.code.startswith("auth.") else _CODES.get(exc.code, "auth.refused")
@@ -108,7 +113,7 @@ class RoomGateway:
         confirmed = True
         if found.role == Role.AUTHORITY.value and found.via.startswith("account:"):
             # The seat may have been claimed after the room opened: ask the log now.
-            _, _, seats = await self._room_record(found.hearing_id)
+            _, _, seats, _ = await self._room_record(found.hearing_id)
             confirmed = found.participant_id not in seats.unconfirmed
         return Identity(
             found.hearing_id,
@@ -141,7 +146,8 @@ class RoomGateway:
             return None
         # Not requested by the judge means not recorded, whatever the law would allow.
         rule = RecordingRule(info.recording_rule) if info.recording_requested else None
-        met, consent_withdrawn, seats = await self._room_record(hearing_id)
+        met, consent_withdrawn, seats, authority_stop = await self._room_record(hearing_id)
+        before = tuple(m for m in met if m.condition_id in info.conditions_met_before)
         return HearingInfo(
             hearing_id=info.hearing_id,
             state=info.state,
@@ -156,8 +162,10 @@ class RoomGateway:
                 )
                 for p in info.participants
             ),
-            conditions_met=met,
+            conditions_met=tuple(m for m in met if m not in before),
+            met_before=before,
             consent_withdrawn=consent_withdrawn,
+            authority_stop=authority_stop,
             excluded=frozenset(seats.excluded),
         )
 
@@ -166,33 +174,41 @@ class RoomGateway:
 
     async def _room_record(
         self, hearing_id: str
-    ) -> tuple[tuple[ConditionRecord, ...], bool, _Seats]:
-        """Conditions the room recorded as met (and not lapsed since), each with the `ts` of its
-        `condition.met` event as when it was met, whether consent was withdrawn, and who holds a
-        claimed seat unconfirmed or was last denied or removed, replayed from the hearing's
-        audit log."""
+    ) -> tuple[tuple[ConditionRecord, ...], bool, _Seats, bool]:
+        """Conditions met (before the hearing, or in a room and not lapsed since), each with the
+        `ts` of its `condition.met` event as when it was met, whether consent was withdrawn, who
+        holds a claimed seat unconfirmed or was last denied or removed, and whether the
+        requested state's authority stopped testimony without lifting its stop, replayed from
+        the hearing's audit log."""
         met: dict[str, ConditionRecord] = {}
         withdrawn = False
+        authority_stop = False
         seats = _Seats()
         for raw in await self.hearings.audit.events(hearing_id):
             event: dict[str, Any] = json.loads(raw)
             kind, actor = event["type"], event["actor"]
             seats.replay(kind, actor, event)
-            if kind == "condition.met" and event.get("stage") != "before":
+            if kind == "condition.met":
                 document = event.get("document_type")
                 met[event["condition"]] = ConditionRecord(
                     condition_id=event["condition"],
                     participant_id=actor["id"],
                     role=Role(actor["role"]),
-                    method=MetBy(event["method"]),
+                    method=str(event["method"]),
                     document_type=DocumentType(document) if document else None,
                     note=event.get("note"),
                     at=event["ts"],
+                    details=event.get("details"),
+                    name=actor.get("name"),
                 )
             for lapsed in event.get("lapsed_conditions") or ():
                 met.pop(lapsed, None)
             withdrawn = withdrawn or kind == "consent.withdrawn"
-        return tuple(met.values()), withdrawn, seats
+            if kind == "testimony.paused":
+                authority_stop = event.get("reason") == "fundamental_principles"
+            elif kind in _STOP_LIFTED or event.get("testimony_stopped"):
+                authority_stop = False
+        return tuple(met.values()), withdrawn, seats, authority_stop
 
     async def append(
         self, hearing_id: str, event_type: str, actor: str, fields: Mapping[str, Any]
