@@ -16,6 +16,7 @@ import logging
 import re
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -52,11 +53,15 @@ class SignalingHandler:
     """The request handler (`handle`), plus start/stop for the app's signals."""
 
     def __init__(
-        self, services: Services, config: SignalingConfig, node: SignalingNode | None = None
+        self,
+        services: Services,
+        config: SignalingConfig,
+        node: SignalingNode | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.services = services
-        self.node = node if node is not None else SignalingNode(services, config)
+        self.node = node if node is not None else SignalingNode(services, config, clock=clock)
         self._origins = {origin.rstrip("/").lower() for origin in config.allowed_origins}
         self._sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
         self._started = False
@@ -227,10 +232,13 @@ class SignalingHandler:
                 break
 
 
-def make_ws_handler(services: Services, config: SignalingConfig) -> SignalingHandler:
+def make_ws_handler(
+    services: Services, config: SignalingConfig, clock: Callable[[], float] = time.time
+) -> SignalingHandler:
     """Mount `handler.handle` at `/ws/hearings/{hearing_id}` and append `handler.on_startup` and
-    `handler.on_shutdown` to the app's signals; or call `setup`, which does all three."""
-    return SignalingHandler(services, config)
+    `handler.on_shutdown` to the app's signals; or call `setup`, which does all three. `clock`
+    dates resume tokens, TURN credentials and the room's acts (POSIX seconds)."""
+    return SignalingHandler(services, config, clock=clock)
 
 
 def setup(
@@ -239,8 +247,9 @@ def setup(
     config: SignalingConfig,
     *,
     path: str = DEFAULT_PATH,
+    clock: Callable[[], float] = time.time,
 ) -> SignalingHandler:
-    handler = make_ws_handler(services, config)
+    handler = make_ws_handler(services, config, clock)
     app.router.add_get(path, handler.handle)
     app.on_startup.append(handler.on_startup)
     app.on_shutdown.append(handler.on_shutdown)

@@ -13,6 +13,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,6 +108,8 @@ class Settings:
     audit_checkpoint_seconds: int = 30
     legal_profiles_dir: Path | None = None
     default_working_hours: str = "08:00-18:00"
+    # Tests and rehearsals: the process's clock starts at this instant (see vc_service.clock).
+    clock_start: datetime | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -149,6 +152,20 @@ def _str(_: str, raw: Any) -> str:
     return str(raw).strip()
 
 
+def _instant(name: str, raw: Any) -> datetime:
+    text = str(raw).strip()
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise ConfigError(
+            f"{name} must be an instant with its offset, e.g. 2026-03-11T09:00:00Z, got {text!r}",
+            details={"setting": name},
+        )
+    return instant
+
+
 def _int_between(lo: int, hi: int) -> _Parser:
     return lambda name, raw: _parse_int(name, raw, lo, hi)
 
@@ -175,6 +192,7 @@ _FIELDS: dict[str, _Parser] = {
     "audit_origin_domain": _str,
     "redis_url": _str,
     "allowed_origins": _list,
+    "clock_start": _instant,
     "ice_servers": _list,
     "turn_secret_file": _path,
     "turn_ttl_seconds": _int_between(60, 86_400),

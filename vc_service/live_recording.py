@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from recordings.protocol import IceServer
 from recordings.recorder import RecorderConfig, RecorderProcess
 from signaling import credentials
 from signaling.errors import RoomError
+from vc_service import clock
 from vc_service.service_key import ServiceKey
 from vc_service.services import Services
 
@@ -127,7 +127,7 @@ class LiveRecorders:
 
         def ice(who: str) -> list[dict[str, Any]]:
             return credentials.ice_servers(
-                settings.ice_servers, secret, who, settings.turn_ttl_seconds, time.time()
+                settings.ice_servers, secret, who, settings.turn_ttl_seconds, clock.seconds()
             )
 
         return cls(settings.data_dir, services.key, ice)

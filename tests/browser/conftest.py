@@ -149,6 +149,8 @@ def _contexts(
     def new_context(**options: Any) -> BrowserContext:
         options.setdefault("base_url", live_service.base_url)
         context = browser.new_context(**options)
+        # The pages' clock is the service's (VC_CLOCK_START), running from there.
+        context.clock.install(time=live_service.now())
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         console.watch(context)
         opened.append(context)

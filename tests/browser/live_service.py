@@ -14,13 +14,20 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyotp
+from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
 READY = re.compile(r"vc-service listening on (\S+?)/?\s")
 DEMO_LINE = re.compile(r"^\s+(\w+)\s+username (\S+)\s+password (\S+)", re.MULTILINE)
 START_TIMEOUT = 60.0
+# The instant the service's clock starts at (VC_CLOCK_START), whatever day the suite runs: a
+# Wednesday morning in Paris, working hours for weeks ahead, the spring DST change 18 days on.
+REFERENCE = datetime(2026, 3, 11, 8, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class LiveService:
     demo: dict[str, Account] = field(default_factory=dict)
     log_file: Path = Path()
     _process: subprocess.Popen[bytes] | None = None
+    _launched: float = 0.0  # time.monotonic() when the service's clock started, about
     _court_id: str = ""
     # How to run `vc-service`: this checkout's package with this interpreter.
     command: tuple[str, ...] = (sys.executable, "-m", "vc_service")
@@ -67,6 +75,7 @@ class LiveService:
             "VC_DATA_DIR": str(data_dir),
             "VC_LOG_FORMAT": "text",
             "VC_LOG_LEVEL": "INFO",
+            "VC_CLOCK_START": REFERENCE.isoformat(),
             **settings,
         }
         service = cls(data_dir=data_dir, env=env, log_file=work_dir / "service.log")
@@ -88,6 +97,7 @@ class LiveService:
             service.stop()
 
     def _launch(self, bind: str) -> None:
+        self._launched = time.monotonic()
         with self.log_file.open("wb") as log:
             self._process = subprocess.Popen(
                 [*self.command, "serve", "--bootstrap-demo", "--bind", bind],
@@ -116,6 +126,15 @@ class LiveService:
     def output(self) -> str:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
 
+    def now(self) -> datetime:
+        """The service's clock: it started at VC_CLOCK_START and runs at the system's pace."""
+        started = datetime.fromisoformat(self.env["VC_CLOCK_START"])
+        return started + timedelta(seconds=time.monotonic() - self._launched)
+
+    def totp(self, secret: str) -> str:
+        """The code an authenticator app shows at the service's time."""
+        return pyotp.TOTP(secret).at(self.now())
+
     def url(self, path: str) -> str:
         return self.base_url + path
 
@@ -124,7 +143,8 @@ class LiveService:
         done = subprocess.run(
             [*self.command, *args],
             cwd=REPO,
-            env=self.env,
+            # The command's clock starts where the service's is now, so its dates follow on.
+            env={**self.env, "VC_CLOCK_START": self.now().isoformat()},
             input=stdin.encode(),
             capture_output=True,
             timeout=60,
@@ -171,3 +191,13 @@ class LiveService:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def page_totp(page: Page, secret: str) -> str:
+    """The code an authenticator app shows at the page's time (the service's, see conftest)."""
+    return pyotp.TOTP(secret).at(page.evaluate("Date.now()") / 1000)
+
+
+def page_now(page: Page, zone: ZoneInfo) -> datetime:
+    """The page's clock (the service's, see conftest), in `zone`."""
+    return datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, zone)

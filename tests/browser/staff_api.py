@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pyotp
 from playwright.sync_api import APIRequestContext, APIResponse, Playwright
 
 from tests.browser.live_service import Account, LiveService
@@ -33,21 +32,22 @@ def utc_text(moment: datetime) -> str:
 class StaffApi:
     """One signed-in staff member's API session (cookies and the session's CSRF token)."""
 
-    def __init__(self, request: APIRequestContext) -> None:
+    def __init__(self, request: APIRequestContext, service: LiveService) -> None:
         self.request = request
+        self.service = service
         self.csrf = ""
         self.scheduled = 0
 
     @classmethod
     def sign_in(cls, playwright: Playwright, service: LiveService, account: Account) -> StaffApi:
-        api = cls(playwright.request.new_context(base_url=service.base_url))
+        api = cls(playwright.request.new_context(base_url=service.base_url), service)
         api.request.get("/healthz")
         cookies = {c["name"]: c["value"] for c in api.request.storage_state()["cookies"]}
         api.csrf = cookies["vc_csrf"]
         step = api.post("/api/auth/sign-in", username=account.username, password=account.password)
         assert step["next"] == "enrol", "staff accounts of browser tests are fresh"
         grant = api.post(
-            "/api/auth/second-factor", ticket=step["ticket"], code=pyotp.TOTP(step["secret"]).now()
+            "/api/auth/second-factor", ticket=step["ticket"], code=service.totp(step["secret"])
         )
         api.csrf = grant["csrf_token"]
         return api
@@ -81,7 +81,7 @@ class StaffApi:
         number = self.scheduled
         # Links open INVITATION_LEAD_MINUTES before the start: a start within that lead is open.
         later = INVITATION_LEAD_MINUTES + opens_in_minutes if opens_in_minutes else 0
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(
+        start = self.service.now().replace(microsecond=0) + timedelta(
             minutes=SLOT_MINUTES * number + later
         )
         hearing: dict[str, Any] = self.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -153,7 +153,7 @@ def test_an_expired_link_says_so(
     hearing = judge_api.schedule()
     issued = judge_api.invite(hearing, "witness")
     # Time passes: the hearing ended an hour ago.
-    now = datetime.now(UTC)
+    now = live_service.now()
     live_service.move_hearing(hearing["id"], now - timedelta(hours=2), now - timedelta(hours=1))
     open_in_english(page, issued)
     expect(page.get_by_role("heading", name=EN["link.title.expired"])).to_be_visible()

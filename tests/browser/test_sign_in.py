@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LOGIN_MAX_FAILURES
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.live_service import Account, LiveService
+from tests.browser.live_service import Account, LiveService, page_totp
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +46,7 @@ def test_judge_enrols_signs_in_and_signs_out(page: Page, live_service: LiveServi
     secret = enrol_from_page(page)
     screenshot(page, "sign-in-enrol")
     assert_accessible(page, "sign-in-enrol")
-    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_label("6-digit code").fill(page_totp(page, secret))
     page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(re.compile(r"/home$"))
@@ -121,7 +120,7 @@ def test_keyboard_only_sign_in_and_out(page: Page, live_service: LiveService) ->
     # The page moves focus to the code field itself; the secret is read off the screen.
     expect(page.get_by_label("6-digit code")).to_be_focused()
     secret = enrol_from_page(page)
-    keyboard.type(pyotp.TOTP(secret).now())
+    keyboard.type(page_totp(page, secret))
     keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/home$"))

@@ -21,7 +21,7 @@ import secrets
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import ContextFactory
 from tests.browser.cosigning import cosign, create_key
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.live_service import Account, LiveService, page_totp
+from tests.browser.live_service import Account, LiveService, page_now, page_totp
 from tests.browser.test_join_invitation import (
     EN,
     check_devices_and_continue,
@@ -118,7 +118,7 @@ def schedule(
     expect(decision).to_have_attribute("data-decision", "conditional")
 
     reference = f"2 KLs {secrets.randbelow(900) + 100}/26"
-    start = datetime.now(BERLIN).replace(second=0, microsecond=0) + timedelta(minutes=10)
+    start = page_now(judge, BERLIN).replace(second=0, microsecond=0) + timedelta(minutes=10)
     form.get_by_label("Name of the person heard").fill(person)
     form.get_by_label("Their language").select_option("fr")
     form.get_by_label("Authority of the requested state (name)").fill(authority)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 
 import pyotp
 import segno
+
+from vc_service import clock
 
 ISSUER = "vc-service"
 INTERVAL = 30
@@ -34,7 +35,7 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
     if len(code) != 6 or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret, interval=INTERVAL)
-    moment = time.time() if now is None else now
+    moment = clock.seconds() if now is None else now
     current = int(moment // INTERVAL)
     for step in range(current - WINDOW, current + WINDOW + 1):
         if pyotp.utils.strings_equal(totp.at(step * INTERVAL), code):
@@ -43,4 +44,4 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
 
 
 def code_now(secret: str, now: float | None = None) -> str:
-    return pyotp.TOTP(secret, interval=INTERVAL).at(time.time() if now is None else now)
+    return pyotp.TOTP(secret, interval=INTERVAL).at(clock.seconds() if now is None else now)

@@ -10,6 +10,7 @@ from signaling.config import SignalingConfig
 from signaling.server import SignalingHandler
 from signaling.server import setup as setup_signaling
 from signaling.services import Services as SignalingServices
+from vc_service import clock
 from vc_service.hearings.gateway import RoomGateway
 from vc_service.hearings.interruption import recover_on_start
 from vc_service.http.keys import SERVICES
@@ -50,7 +51,9 @@ def setup(app: web.Application) -> None:
         recorder=LiveRecorders.from_services(services),
         entitlements=gateway,
     )
-    handler = setup_signaling(app, room_services, signaling_config(services), path=WS_PATH)
+    handler = setup_signaling(
+        app, room_services, signaling_config(services), path=WS_PATH, clock=clock.seconds
+    )
     # A revoked invitation closes the person's live socket at once, on whichever node it is.
     services.hearings.invitations.withdrawals.append(handler.node.exclude)
     app[LIVE] = handler
