@@ -29,14 +29,23 @@ from vc_service.audit.checkpoint import (
     SignedNote,
     Signer,
     TrustedKey,
+    open_checkpoint,
     parse_signed_note,
     sign_checkpoint,
     verify_cosignatures,
 )
 from vc_service.audit.events import parse_ts
 from vc_service.audit.keys import SigningKeys
-from vc_service.audit.models import AuditCheckpoint, AuditCosignature, AuditLog, AuditTimestamp
+from vc_service.audit.models import (
+    AuditCheckpoint,
+    AuditCosignature,
+    AuditForkReport,
+    AuditLog,
+    AuditTimestamp,
+)
+from vc_service.audit.tree import ProofError
 from vc_service.audit.tsa import TimestampClient
+from vc_service.audit.witness import ForkRefused, check_extension
 from vc_service.db import utcnow
 
 if TYPE_CHECKING:
@@ -300,6 +309,91 @@ class LogSigner:
                 existing.line = added.line()
         log.info("hearing %s: final checkpoint cosigned by %s", hearing_id, added.name)
         return added.name
+
+    async def consistency(self, hearing_id: str, known: int) -> list[bytes]:
+        """The consistency proof from the log's first `known` events to its final checkpoint,
+        which a cosigner holding a checkpoint of that size asks for before it cosigns."""
+        size = await self.final_size(hearing_id)
+        if size is None:
+            raise LogNotClosed(
+                "audit.log.not_sealed",
+                f"the log of hearing {hearing_id} is not sealed",
+                {"hearing_id": hearing_id},
+            )
+        if not 1 <= known <= size:
+            raise AuditError(
+                "audit.proof.size",
+                f"a checkpoint of {known} events is not a prefix of a log of {size}",
+                {"known": known, "size": size},
+            )
+        return await self.store.consistency_proof(hearing_id, known, size)
+
+    async def record_fork(
+        self, hearing_id: str, reporter_id: str, cosigner: str, held: bytes, offered: bytes
+    ) -> AuditForkReport:
+        """A cosigner refused to sign `offered` because it contradicts `held`, which it signed
+        before. Both must be this log's checkpoints signed by one of our log keys (the report
+        is evidence against us, so it must not be forgeable either) and must really conflict;
+        the report is committed before it is acknowledged and kept for good."""
+        keys = [info.trusted() for info in await self.keys.all()]
+        origin = self.store.origin(hearing_id)
+        heads: list[Checkpoint] = []
+        for what, note in (("held", held), ("offered", offered)):
+            try:
+                head = open_checkpoint(note, keys)[0]
+            except AuditError as exc:
+                raise AuditError(
+                    "audit.fork.evidence", f"the {what} checkpoint is not ours: {exc.message}"
+                ) from exc
+            if head.origin != origin:
+                raise AuditError(
+                    "audit.fork.evidence",
+                    f"the {what} checkpoint is of {head.origin}, not {origin}",
+                )
+            heads.append(head)
+        first, second = heads
+        tree = await self.store.tree(hearing_id)
+        proof: list[bytes] = []
+        if first.size < second.size <= tree.size and tree.root(second.size) == second.root:
+            try:
+                proof = tree.consistency_proof(first.size, second.size)
+            except ProofError:
+                proof = []
+        try:
+            check_extension(first, second, proof)
+        except ForkRefused as refused:
+            reason = refused.reason
+        else:
+            raise AuditError(
+                "audit.fork.not_a_fork",
+                f"the offered checkpoint of {second.size} events extends the held one of "
+                f"{first.size}: there is no fork to report",
+            )
+        report = AuditForkReport(
+            hearing_id=hearing_id,
+            reporter_id=reporter_id,
+            cosigner=cosigner,
+            reason=reason,
+            held_note=held,
+            offered_note=offered,
+            created_at=utcnow(),
+        )
+        async with self.store.db.transaction() as session:
+            session.add(report)
+        log.warning(
+            "hearing %s: cosigner %s refused a %s (held %d events, offered %d); report %s",
+            hearing_id, cosigner, reason, first.size, second.size, report.id,
+        )  # fmt: skip
+        return report
+
+    async def fork_reports(self, hearing_id: str) -> list[AuditForkReport]:
+        async with self.store.db.session() as session:
+            rows = await session.execute(
+                select(AuditForkReport)
+                .where(AuditForkReport.hearing_id == hearing_id)
+                .order_by(AuditForkReport.created_at)
+            )
+            return list(rows.scalars().all())
 
     async def signed_note(self, hearing_id: str, size: int) -> bytes | None:
         """The checkpoint at `size` with its stored cosignature lines appended."""

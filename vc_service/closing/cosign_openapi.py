@@ -23,7 +23,11 @@ EXTRA_OPERATIONS.extend(
                 "Answer: `origin`, `size`, `root_hash` (base64), `body` (the checkpoint text a "
                 "cosigner signs), `note` (the signed note with every signature line) and "
                 "`cosignatures` (each `name`, `key_id`, `time`: those that verify with a "
-                "cosigner registered for the hearing). 409 `hearing.not_sealed` until sealed."
+                "cosigner registered for the hearing). 409 `hearing.not_sealed` until sealed. "
+                "With `?known=SIZE` (a checkpoint size the caller already holds) the answer also "
+                "has `known` and `consistency`, the RFC 9162 consistency proof (base64 hashes) "
+                "from that size to the final one; a cosigner checks it before it cosigns "
+                "(422 `audit.proof.size` for a size beyond the log)."
             ),
             "examples": [
                 ex(310, "authority", 409, name="not_sealed", params=H,
@@ -55,6 +59,29 @@ EXTRA_OPERATIONS.extend(
                    summary="The public key is not 32 bytes"),
             ],
         },
+        {
+            "method": "post", "path": "/api/hearings/{hearing_id}/log/forks",
+            "tag": "clerk", "who": "the requested state's authority",
+            "summary": "Report a record that contradicts one the authority cosigned before",
+            "description": (
+                "Body: `cosigner` (the key name of the refusing cosigner), `held` (the signed "
+                "checkpoint it cosigned before, as the service gave it) and `offered` (the "
+                "signed checkpoint it now refuses). Both must be this hearing's checkpoints "
+                "signed by one of the service's log keys and must conflict: `offered` shorter "
+                "(`rollback`), of the same size with another root (`fork`), or not an extension "
+                "by the service's own consistency proof (`bad_proof`). The report is stored "
+                "for good before the answer 201: `id`, `hearing_id`, `reason`. Errors: 422 "
+                "`audit.fork.evidence` (not our signed checkpoints of this hearing), 422 "
+                "`audit.fork.not_a_fork`."
+            ),
+            "examples": [
+                ex(313, "clerk", 403, name="wrong_role", params=H,
+                   body={"cosigner": "authority.es/juez-rios", "held": "x", "offered": "y"},
+                   summary="Only the requested state's authority reports"),
+                ex(314, "authority", 422, name="invalid", params=H, body={"cosigner": "a b"},
+                   summary="Both checkpoints are needed"),
+            ],
+        },
     ]
 )  # fmt: skip
 EXTRA_RESPONSES.update(
@@ -66,6 +93,14 @@ EXTRA_RESPONSES.update(
         ),
         ("post", "/api/hearings/{hearing_id}/log/cosignatures", "wrong_role"): error_example(
             "auth.wrong_role", "this needs the role authority; you are clerk"
+        ),
+        ("post", "/api/hearings/{hearing_id}/log/forks", "wrong_role"): error_example(
+            "auth.wrong_role", "this needs the role authority; you are clerk"
+        ),
+        ("post", "/api/hearings/{hearing_id}/log/forks", "invalid"): error_example(
+            "request.invalid_fields",
+            "invalid fields: held, offered",
+            fields={"held": "is required", "offered": "is required"},
         ),
         ("post", "/api/hearings/{hearing_id}/log/cosignatures", "invalid"): error_example(
             "request.invalid_fields",

@@ -5,6 +5,11 @@ private half never leaves it) and sends the `cosignature/v1` line with the publi
 is verified with that key before the key is registered as the hearing's cosigner, so a bad line
 leaves nothing behind. Whether a verifier accepts the cosigner is decided by its trust policy,
 never by this registration: the authority gives its public key to verifiers by its own channel.
+
+The page remembers the last checkpoint it cosigned per log and, before it cosigns another of the
+same log, asks `GET …/log/final?known=SIZE` for the consistency proof from it. When the record
+contradicts what it signed before, it refuses and reports both signed notes to
+`POST …/log/forks`, which keeps them as evidence (issue 14 point 7).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from vc_service.audit.checkpoint import (
     verify_cosignatures,
 )
 from vc_service.closing import cosign_openapi  # noqa: F401  (documents these routes)
-from vc_service.errors import Conflict
+from vc_service.errors import Conflict, ValidationFailed
 from vc_service.hearings.routes import hearings_of, viewer_of
 from vc_service.http.keys import SERVICES
 from vc_service.http.validation import Fields, read_json
@@ -33,9 +38,13 @@ from vc_service.services import Services
 routes = web.RouteTableDef()
 # "— " + name + " " + base64(4 + 8 + 64 bytes) stays far below this.
 MAX_LINE = 400
+# A checkpoint with a few signature lines; far below the signed-note limit.
+MAX_NOTE = 16384
 
 
-async def final_checkpoint(services: Services, hearing_id: str) -> dict[str, Any]:
+async def final_checkpoint(
+    services: Services, hearing_id: str, known: int | None = None
+) -> dict[str, Any]:
     signer = services.audit.signer
     size = await signer.final_size(hearing_id)
     note = None if size is None else await signer.signed_note(hearing_id, size)
@@ -48,7 +57,7 @@ async def final_checkpoint(services: Services, hearing_id: str) -> dict[str, Any
     parsed = parse_signed_note(note)
     checkpoint = parse_checkpoint_body(parsed.body)
     cosigned = verify_cosignatures(parsed, await services.audit.keys.cosigners(hearing_id))
-    return {
+    answer: dict[str, Any] = {
         "hearing_id": hearing_id,
         "origin": checkpoint.origin,
         "size": checkpoint.size,
@@ -64,6 +73,23 @@ async def final_checkpoint(services: Services, hearing_id: str) -> dict[str, Any
             for key, when in sorted(cosigned.items(), key=lambda item: item[0].name)
         ],
     }
+    if known is not None:
+        proof = await signer.consistency(hearing_id, known)
+        answer["known"] = known
+        answer["consistency"] = [base64.b64encode(node).decode("ascii") for node in proof]
+    return answer
+
+
+def _known(request: web.Request) -> int | None:
+    text = request.query.get("known")
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 15 or int(text) < 1:
+        raise ValidationFailed(
+            "known must be a checkpoint size (a positive integer)",
+            details={"fields": {"known": "a positive integer"}},
+        )
+    return int(text)
 
 
 def _seconds(timestamp: int) -> str:
@@ -89,7 +115,25 @@ def _public_key(fields: Fields) -> bytes:
 async def get_final_checkpoint(request: web.Request) -> web.Response:
     viewer = await viewer_of(request)
     record = await hearings_of(request).schedule.get(viewer, request.match_info["hearing_id"])
-    return web.json_response(await final_checkpoint(request.app[SERVICES], record.id))
+    known = _known(request)
+    return web.json_response(await final_checkpoint(request.app[SERVICES], record.id, known))
+
+
+@routes.post("/api/hearings/{hearing_id}/log/forks")
+async def report_fork(request: web.Request) -> web.Response:
+    viewer = await viewer_of(request, Role.AUTHORITY)
+    record = await hearings_of(request).schedule.get(viewer, request.match_info["hearing_id"])
+    fields = Fields(await read_json(request))
+    cosigner = fields.text("cosigner", max_len=200, multiline=False)
+    held = fields.text("held", max_len=MAX_NOTE)
+    offered = fields.text("offered", max_len=MAX_NOTE)
+    fields.done()
+    report = await request.app[SERVICES].audit.signer.record_fork(
+        record.id, viewer.principal.user_id, cosigner, held.encode(), offered.encode()
+    )
+    return web.json_response(
+        {"id": report.id, "hearing_id": record.id, "reason": report.reason}, status=201
+    )
 
 
 @routes.post("/api/hearings/{hearing_id}/log/cosignatures")
