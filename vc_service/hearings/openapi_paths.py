@@ -135,13 +135,31 @@ OPERATIONS: list[dict[str, Any]] = [
         ],
     },
     {
+        "method": "get", "path": "/api/scheduling/options", "tag": "hearings", "who": "judge",
+        "summary": "What the scheduling form offers: your court, and each state's venue zones",
+        "description": (
+            "`court` is the judge's court: its `state` is the requesting state of every hearing "
+            "the judge schedules (not a choice). `states` lists each state with a legal profile: "
+            "the IANA zones its profile lists (`time_zones`) and the zone a venue there gets "
+            "when none is given (`venue_timezone`). Where the zones do not keep one clock over "
+            "the next two years (US, CA, AU, BR, MX, ES, PT, NZ, CN...), or the profile names "
+            "none, `venue_timezone` is null and `venue_timezone_required` true: the hearing "
+            "must name the venue's zone (422 `venue.time_zone_required` otherwise)."
+        ),
+        "examples": [ex(69, "judge", 200)],
+    },
+    {
         "method": "post", "path": "/api/hearings", "tag": "hearings", "who": "judge",
         "summary": "Schedule a hearing (runs the legal engine)",
         "description": (
             "The start is `starts_at` (RFC 3339 with offset) or `local_start` + `time_zone` (a "
             "wall time; one that does not exist in a DST gap is refused, one that happens twice "
             "needs `fold` 0 or 1). The length is `duration_minutes` (5 to 720) or `ends_at` / "
-            "`local_end`. `venue_time_zone` defaults to the requested state's zone. The legal "
+            "`local_end`. `venue_time_zone` is the venue's IANA zone (422 `time.unknown_zone` for "
+            "a name that is none, `venue.zone_not_in_state` for a zone of another state); it "
+            "defaults to the requested state's zone only where the state keeps one clock, and "
+            "is required (`venue.time_zone_required`) where it spans several: see `GET "
+            "/api/scheduling/options`. Views give it as `venue_timezone`. The legal "
             "engine's full decision is stored and audited: `barred` is refused (422 "
             "`hearing.barred` with the reasons), `unknown` is accepted as a draft pending legal "
             "review. Also refused: recording that is not lawful (`hearing.recording_unlawful`) "

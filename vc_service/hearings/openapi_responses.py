@@ -297,6 +297,30 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             "details": {"request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d"},
         }
     },
+    ("get", "/api/scheduling/options", "ok"): {
+        "court": {
+            "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0112",
+            "name": "Landgericht Berlin",
+            "state": "DE",
+            "time_zone": "Europe/Berlin",
+        },
+        "states": [
+            {
+                "state": "FR",
+                "name": "France",
+                "time_zones": ["Europe/Paris"],
+                "venue_timezone": "Europe/Paris",
+                "venue_timezone_required": False,
+            },
+            {
+                "state": "US",
+                "name": "United States",
+                "time_zones": ["America/New_York", "America/Chicago", "America/Los_Angeles"],
+                "venue_timezone": None,
+                "venue_timezone_required": True,
+            },
+        ],
+    },
     ("post", "/api/hearings", "ok"): HEARING,
     ("post", "/api/hearings", "double_booked"): {
         "error": {

@@ -54,23 +54,49 @@ class Plan:
         return self.outcome == "unknown"
 
 
-def venue_zone(profiles: ProfileSet, state: str, given: str) -> str:
+@dataclass(frozen=True)
+class VenueZones:
+    """The zones a venue of a state may have, and the one it gets when none is given."""
+
+    state: str
+    time_zones: tuple[str, ...]  # from the state's profile; empty when it does not know them
+    default: str | None  # None: the venue must name its zone
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+def venue_zones(profiles: ProfileSet, state: str, now: datetime) -> VenueZones:
+    """A state whose zones keep one clock gets its profile's default zone (or its only one); a
+    state spanning several clocks (US, CA, AU, BR, MX, ES with the Canaries...) or whose zones
+    are unknown gets none: a default there would put a Chicago venue on New York's time."""
     listed = legal.zones(profiles, state)
+    default = legal.default_zone(profiles, state) or (listed[0] if len(listed) == 1 else None)
+    if default is not None and not scheduling.one_civil_time((*listed, default), now):
+        default = None
+    return VenueZones(state, listed, default)
+
+
+def venue_zone(profiles: ProfileSet, state: str, given: str, now: datetime) -> str:
+    zones = venue_zones(profiles, state, now)
     if not given:
-        fallback = legal.default_zone(profiles, state) or (listed[0] if len(listed) == 1 else "")
-        if not fallback:
+        if zones.default is None:
             raise scheduling.invalid(
                 "venue_time_zone",
-                f"is required: the profile of {state} does not name one zone",
+                f"is required: {state} spans several time zones (or its profile names none); "
+                "give the venue's IANA zone",
                 "venue.time_zone_required",
+                time_zones=list(zones.time_zones),
             )
-        return fallback
+        return zones.default
     scheduling.zone(given, "venue_time_zone")
-    if listed and given not in listed:
+    if zones.time_zones and given not in zones.time_zones:
         raise scheduling.invalid(
             "venue_time_zone",
-            f"{given} is not a zone of {state} (its profile lists {', '.join(listed)})",
+            f"{given} is not a zone of {state} (its profile lists {', '.join(zones.time_zones)})",
             "venue.zone_not_in_state",
+            time_zones=list(zones.time_zones),
         )
     return given
 
@@ -88,7 +114,7 @@ def window(request: PlanRequest, zone_name: str, now: datetime) -> Window:
 
 
 def plan(profiles: ProfileSet, default_hours: str, request: PlanRequest, now: datetime) -> Plan:
-    zone_name = venue_zone(profiles, request.requested_state, request.venue_time_zone)
+    zone_name = venue_zone(profiles, request.requested_state, request.venue_time_zone, now)
     span = window(request, zone_name, now)
     day = span.start.astimezone(scheduling.zone(zone_name)).date()
     decision = legal.decide(

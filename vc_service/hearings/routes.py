@@ -49,6 +49,12 @@ async def list_hearings(request: web.Request) -> web.Response:
     return web.json_response({"hearings": [summary_view(r) for r in found]})
 
 
+@routes.get("/api/scheduling/options")
+async def scheduling_options(request: web.Request) -> web.Response:
+    viewer = await viewer_of(request, Role.JUDGE)
+    return web.json_response(await hearings_of(request).schedule.form_options(viewer))
+
+
 @routes.post("/api/hearings")
 async def create_hearing(request: web.Request) -> web.Response:
     viewer = await viewer_of(request, Role.JUDGE)

@@ -51,6 +51,24 @@ def zone(name: str, field: str = "time_zone") -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
+def one_civil_time(zones: Iterable[str], around: datetime) -> bool:
+    """Whether the zones keep one clock (the same UTC offset) at noon UTC of every day from
+    `around` to the furthest date a hearing may be scheduled (`MAX_AHEAD`).
+
+    A state whose zones all do (DE: Berlin and Busingen) has one venue time; one whose zones
+    do not (ES with the Canaries, US, RU) does not, and a venue there must name its zone.
+    """
+    tzs = [zone(name) for name in dict.fromkeys(zones)]
+    if len(tzs) < 2:
+        return True
+    first = around.astimezone(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    for day in range(MAX_AHEAD.days + 1):
+        noon = first + timedelta(days=day)
+        if len({noon.astimezone(tz).utcoffset() for tz in tzs}) > 1:
+            return False
+    return True
+
+
 def _within_years(value: datetime, field: str) -> datetime:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise out_of_range(field)

@@ -8,8 +8,9 @@ then (inside the audit store) the log's head: one lock order everywhere.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ from vc_service.hearings.lifecycle import EDITABLE, Lifecycle, State
 from vc_service.hearings.models import Hearing, Participant, ParticipantRole
 from vc_service.hearings.opening import ChangeListener, Clock, Opening
 from vc_service.hearings.people import Roster
-from vc_service.hearings.planning import Plan, PlanRequest, plan
+from vc_service.hearings.planning import Plan, PlanRequest, plan, venue_zones
 from vc_service.hearings.records import (
     court_info,
     created_fields,
@@ -92,6 +93,29 @@ class HearingService(Opening):
         async with self.db.session() as s:
             hearings = (await s.scalars(query)).all()
             return [await load_record(s, h) for h in hearings]
+
+    async def form_options(self, viewer: Viewer) -> dict[str, Any]:
+        """What the scheduling form offers: the judge's court (whose state is the requesting
+        state, never a choice) and, per state with a profile, the zones a venue there may have
+        and the one it gets by default (null where the venue must name its own)."""
+        async with self.db.session() as s:
+            court = await s.get(Court, viewer.principal.court_id)
+        if court is None:
+            raise NotFound("your account has no court", code="court.not_found")
+        now = self.clock()
+        states = []
+        for profile in self.profiles:
+            zones = venue_zones(self.profiles, profile.iso2, now)
+            states.append(
+                {
+                    "state": profile.iso2,
+                    "name": profile.name,
+                    "time_zones": list(zones.time_zones),
+                    "venue_timezone": zones.default,
+                    "venue_timezone_required": zones.required,
+                }
+            )
+        return {"court": asdict(court_info(court)), "states": states}
 
     # -- scheduling -----------------------------------------------------------------------------
 
