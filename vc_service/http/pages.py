@@ -1,4 +1,8 @@
-"""Serves the browser pages in `web/` (plain HTML + ES modules, no build step)."""
+"""Serves the browser pages in `web/` (plain HTML + ES modules, no build step).
+
+The package reaches them as `vc_service/web`: a link to the repository's top-level `web/` in a
+checkout, the files themselves in a built wheel (package data), so an installed service serves
+every page too."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 # path -> page file; each page loads its own module from /static/js/.
 PAGES: dict[str, str] = {
