@@ -1,10 +1,14 @@
 // The authority's cosigning: its key in this browser, the sealed records of hearings held in its
 // state, and the review-then-sign step. What is shown for review is parsed from the very text
-// that is signed, never from other fields of the answer.
+// that is signed, never from other fields of the answer. Before it offers to sign, the page
+// compares the record with the last one it cosigned for the same log (kept in this browser):
+// shorter, different at the same length, or not proved to extend it by a consistency proof is
+// a fork, refused and reported to the service with both signed notes (issue 14 point 7).
 
 import { api, ApiError, showMessage } from "./api.js";
 import {
-  KEY_NAME, cosignLine, createKey, forgetKey, importKey, loadKey, policyEntry,
+  KEY_NAME, consistent, cosignLine, createKey, forgetKey, fromBase64Text, importKey, loadHead,
+  loadKey, policyEntry, saveHead,
 } from "./cosigning-key.js";
 
 const $ = (id) => document.getElementById(id);
@@ -168,13 +172,53 @@ export class Cosigning {
     return row;
   }
 
+  // Null when the record may be signed; otherwise why not, with the checkpoint held.
+  async contradiction(hearing, shown) {
+    const held = await loadHead(this.account, shown.origin);
+    if (!held || (held.size === shown.size && held.root === shown.root)) return null;
+    const when = held.cosigned.replace("T", " ").replace(/(\.\d+)?Z$/, " UTC");
+    const before = `the record of ${held.size} events you cosigned on ${when}`;
+    if (shown.size < held.size) {
+      return { reason: "rollback", held, text: `it has ${shown.size} events, fewer than ${before}` };
+    }
+    if (shown.size === held.size) {
+      return { reason: "fork", held, text: `it has another root hash than ${before}` };
+    }
+    const path = `/api/hearings/${encodeURIComponent(hearing.id)}/log/final?known=${held.size}`;
+    const answer = await api("GET", path);
+    const proved = answer.root_hash === shown.root && answer.size === shown.size &&
+      await consistent(held.size, shown.size, fromBase64Text(held.root),
+        fromBase64Text(shown.root), answer.consistency.map(fromBase64Text));
+    return proved ? null : { reason: "bad_proof", held, text: `it is not proved to extend ${before}` };
+  }
+
+  async refuse(hearing, found, offered) {
+    const message = $("cosign-message");
+    let outcome;
+    try {
+      await api("POST", `/api/hearings/${encodeURIComponent(hearing.id)}/log/forks`,
+        { cosigner: this.key.name, held: found.held.note, offered });
+      outcome = "Your refusal was reported to the service with both records.";
+    } catch (error) {
+      outcome = `Your refusal could not be reported: ${problem(error)}.`;
+    }
+    showMessage(message, `Not signed: the record of ${hearing.case_reference} contradicts what ` +
+      `you cosigned before (${found.reason}): ${found.text}. ${outcome}`);
+    message.focus();
+  }
+
   async review(hearing) {
     const message = $("cosign-message");
     showMessage(message, "");
     try {
       const final = await api("GET", `/api/hearings/${encodeURIComponent(hearing.id)}/log/final`);
       const shown = readCheckpoint(final.body, hearing.id);
-      this.reviewing = { hearing, body: final.body };
+      const found = await this.contradiction(hearing, shown);
+      if (found) {
+        await this.refuse(hearing, found, final.note);
+        return;
+      }
+      this.reviewing = { hearing, body: final.body, note: final.note, shown };
       $("review-heading").textContent = `Cosign the record of ${hearing.case_reference}`;
       $("review-origin").textContent = shown.origin;
       $("review-size").textContent = String(shown.size);
@@ -193,13 +237,18 @@ export class Cosigning {
   }
 
   async sign() {
-    const { hearing, body } = this.reviewing;
+    const { hearing, body, note, shown } = this.reviewing;
     const message = $("cosign-message");
     $("review-sign").disabled = true;
     try {
       const line = await cosignLine(this.key, body);
       const made = await api("POST", `/api/hearings/${encodeURIComponent(hearing.id)}/log/cosignatures`,
         { line, public_key: this.key.publicKeyBase64 });
+      // Only what the service accepted is remembered: the note as signed by the log key.
+      await saveHead(this.account, {
+        origin: shown.origin, size: shown.size, root: shown.root, note,
+        cosigned: new Date().toISOString(),
+      });
       this.closeReview();
       showMessage(message, `You cosigned the record of ${hearing.case_reference} as ${made.name}.`,
         "ok");

@@ -1,9 +1,12 @@
 // The authority's cosigning key, kept in this browser: an Ed25519 key pair from WebCrypto whose
 // private half is not extractable, stored in IndexedDB per account. It signs `cosignature/v1`
-// lines (c2sp.org/tlog-cosignature) over a hearing's final checkpoint.
+// lines (c2sp.org/tlog-cosignature) over a hearing's final checkpoint. Beside it the browser
+// keeps, per account and log, the last checkpoint it cosigned: the service holds the log key and
+// could sign another history, but it cannot make this browser sign two (issue 14 point 7).
 
 const DB_NAME = "vc-service-cosigning";
 const STORE = "keys";
+const HEADS = "heads";
 const COSIGNATURE_V1 = 0x04;
 const encoder = new TextEncoder();
 
@@ -12,19 +15,23 @@ export const KEY_NAME = /^[^\s+]{1,128}$/;
 
 function openDb() {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    const request = indexedDB.open(DB_NAME, 2);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+      if (!db.objectStoreNames.contains(HEADS)) db.createObjectStore(HEADS);
+    };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
 }
 
-async function withStore(mode, action) {
+async function withStore(mode, action, name = STORE) {
   const db = await openDb();
   try {
     return await new Promise((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = action(transaction.objectStore(STORE));
+      const transaction = db.transaction(name, mode);
+      const request = action(transaction.objectStore(name));
       transaction.oncomplete = () => resolve(request.result);
       transaction.onerror = () => reject(transaction.error);
       transaction.onabort = () => reject(transaction.error);
@@ -128,3 +135,62 @@ export function policyEntry(key) {
   return `[[cosigners]]\nname = "${key.name}"\npublic_key = "${key.publicKeyBase64}"\n` +
     `valid_from = "${from}"\n`;
 }
+
+// -- the last checkpoint cosigned per log -------------------------------------------------------
+
+const headKey = (account, origin) => `${account} ${origin}`;
+
+// { origin, size, root (base64), note (the service's signed checkpoint text), cosigned (ISO) }
+export async function loadHead(account, origin) {
+  return (await withStore("readonly", (store) => store.get(headKey(account, origin)), HEADS)) ||
+    null;
+}
+
+export async function saveHead(account, head) {
+  await withStore("readwrite", (store) => store.put(head, headKey(account, head.origin)), HEADS);
+}
+
+async function nodeHash(left, right) {
+  const data = concat(Uint8Array.of(1), left, right);
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+}
+
+const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const half = (n) => Math.floor(n / 2);
+
+// RFC 9162 section 2.1.4.2: is the tree of `first` leaves with root `firstRoot` a prefix of the
+// tree of `second` leaves with root `secondRoot`, by `proof` (Uint8Array hashes)?
+export async function consistent(first, second, firstRoot, secondRoot, proof) {
+  if (first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && sameBytes(firstRoot, secondRoot);
+  if (proof.length === 0) return false;
+  const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && sameBytes(fr, firstRoot) && sameBytes(sr, secondRoot);
+}
+
+export const fromBase64Text = fromBase64;
