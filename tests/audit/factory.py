@@ -21,6 +21,7 @@ VERIFY_NOW = datetime(2026, 11, 24, tzinfo=UTC)
 MEDIA = [b"segment-0 " * 40, b"segment-1 " * 50, b"segment-2 " * 30]
 MANIFEST = b'{"segments":3,"track":"judge"}\n'
 MINUTES = b"<!doctype html><title>Minutes</title><p>Hearing minutes.</p>\n"
+MINUTES_PDF = b"%PDF-1.4\n% Hearing minutes.\n%%EOF\n"
 
 
 def ts(moment: datetime) -> str:
@@ -31,7 +32,9 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def make_events(origin: str = ORIGIN, start: datetime = START) -> list[bytes]:
+def make_events(
+    origin: str = ORIGIN, start: datetime = START, *, minutes_pdf: bool = False
+) -> list[bytes]:
     judge = {"id": "u-judge-1", "name": "Richterin Müller", "role": "judge"}
     recorder = {"id": "recorder", "role": "recorder"}
     bodies: list[dict[str, object]] = [
@@ -64,7 +67,7 @@ def make_events(origin: str = ORIGIN, start: datetime = START) -> list[bytes]:
         )
     bodies += [
         {
-            "type": "recording.finished",
+            "type": "media.manifest",
             "actor": recorder,
             "sha256": sha(MANIFEST),
             "bytes": len(MANIFEST),
@@ -72,9 +75,22 @@ def make_events(origin: str = ORIGIN, start: datetime = START) -> list[bytes]:
         {
             "type": "minutes.generated",
             "actor": judge,
+            "format": "html",
             "sha256": sha(MINUTES),
             "bytes": len(MINUTES),
         },
+    ]
+    if minutes_pdf:
+        bodies.append(
+            {
+                "type": "minutes.generated",
+                "actor": judge,
+                "format": "pdf",
+                "sha256": sha(MINUTES_PDF),
+                "bytes": len(MINUTES_PDF),
+            }
+        )
+    bodies += [
         {"type": "hearing.closed", "actor": judge},
     ]
     return [
@@ -125,8 +141,9 @@ def build_sample(
     timestamp: bytes | None = None,
     name: str = "bundle.zip",
     origin: str = ORIGIN,
+    minutes_pdf: bool = False,
 ) -> Sample:
-    events = events if events is not None else make_events(origin)
+    events = events if events is not None else make_events(origin, minutes_pdf=minutes_pdf)
     final = checkpoint_for(events, len(events), origin)
     if cosign_at is not None:
         final = add_cosignature(final, golden_cosigner(), int(cosign_at.timestamp()))
@@ -141,6 +158,7 @@ def build_sample(
         media=[BoundFile(4 + part, content, ".webm") for part, content in enumerate(MEDIA)],
         media_manifest=BoundFile(7, MANIFEST),
         minutes_html=BoundFile(8, MINUTES),
+        minutes_pdf=BoundFile(9, MINUTES_PDF) if minutes_pdf else None,
         public_keys={golden_signer().name: golden_signer().public_key},
     )
     return Sample(path, events, list(interim))

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.audit.factory import (
+    MANIFEST,
     MEDIA,
+    MINUTES,
     ORIGIN,
     VERIFY_NOW,
     build_sample,
@@ -22,12 +24,15 @@ from tests.audit.factory import (
     rewrite,
 )
 from vc_service.audit.bundle import (
+    VERIFIER_FILES,
     BoundFile,
     BundleError,
     BundleReader,
     build_bundle,
     needs_inclusion_proof,
     parse_proof_text,
+    verifier_file,
+    verifier_pins,
 )
 from vc_service.audit.canonical import CanonicalError
 from vc_service.audit.verify import verify_bundle
@@ -39,11 +44,11 @@ GOLDEN_MEMBERS = {
     "SHA256SUMS": "0a303023fc28eef50f86b8b52a3f42f34b84a576bf6dd1c6713eac47fad0f443",
     "bindings.txt": "534aabb19ae93e705e95daae9b511e2fcc1e443154204c6f02aecb233efd7c3d",
     "bundle.json": "410ebcc2a27a239186482b8079560d7e53be2b836eaea1e49650ebfc43aa2761",
-    "checkpoint": "981f4eb71861df4ebd184137f5b21d6245124bfcb0525bdad76ad2369fd3cbf2",
-    "checkpoints/10": "981f4eb71861df4ebd184137f5b21d6245124bfcb0525bdad76ad2369fd3cbf2",
+    "checkpoint": "ec34a278e7c034ee0faae2efaed8a1b1491dd60b4c4730d697b57ddeca5150a3",
+    "checkpoints/10": "ec34a278e7c034ee0faae2efaed8a1b1491dd60b4c4730d697b57ddeca5150a3",
     "checkpoints/3": "f8ca5a4ccdf10ce2a06f815013a72c4416c338df11799af55ef25d27af092ffe",
     "checkpoints/7": "c15db59107b77e217332f07c09cc4a951154bd731f58151007010d2757f85912",
-    "events.jsonl": "8e1ee66edb21de202eb3368c59a99063ad5ff39d0b837c8c3623f11f771ed7d6",
+    "events.jsonl": "acbfdf6503de3d465cd29abf3d3d0cb64fe24d34df90c0d65257816a295713d7",
     "keys/audit.court.example_log-2026.pem": (
         "fe62128c7a967e489bc3105287e99da27e52df8146f94e1bc43e2d96c58cdaeb"
     ),
@@ -53,25 +58,25 @@ GOLDEN_MEMBERS = {
     "media/manifest.json": "8b35a9faa420547608f66143db43d3a90551e2c5d49baf5781ffb41d3d77fb05",
     "minutes.html": "024730be6f988de0f82cff9303a5c322c86017f1d7c47e063d87cf8be48bbb72",
     "proofs/consistency-3-10.txt": (
-        "6a638872b1757f2f95b2a95e8a6c8549824b2c36ddbfb58d975158387aa5a160"
+        "86fb609aaf6e033813bd470e3b0fec1a3b20aeb5755ab0c7305c044d45db63e3"
     ),
     "proofs/consistency-7-10.txt": (
-        "f2c72bb85cde27803b607828bcfee4bcaa21fd6a5ecd8248a13a1631e23877e1"
+        "954436cb41a63d47132d749dd89733b27cadfd43debf31c60b14fbd95da9e781"
     ),
-    "proofs/inclusion-2.txt": "95e1bbdd6fd5dbc3b93ade57060e33e025d8b973ca40db9fd58fdfda5e6cbc87",
-    "proofs/inclusion-4.txt": "9d006d19fac04c1c6b5c63712f4263021dfdbcecea9de2cbfe3e37377d806d53",
-    "proofs/inclusion-5.txt": "4c2fb842e855baea32b28a1c9ce8aee5be1dce25bdcdfd7d1a7b870082e513dc",
-    "proofs/inclusion-6.txt": "ce845256dbbd2133f0cb3d526b9573bb52193272edf3ba58bd6185dc8ae869c6",
-    "proofs/inclusion-7.txt": "39ba7bda36eb5693bc189e78108b564cff9db4f8a122740b4c709ac4b07b29bc",
-    "proofs/inclusion-8.txt": "bbd0e6226d56cc2cd5508b84aa6613a73fc6d53b58d010bb67acc38f46bf3f69",
+    "proofs/inclusion-2.txt": "c87cb331ed7ef14ca2db1cef26a75d58fc9350f617cbf11fd75426132e4ff0dd",
+    "proofs/inclusion-4.txt": "a5c51b2a06e216817df5ddcba966d229c1b5d24f47a8bda952cad4c5db7859c3",
+    "proofs/inclusion-5.txt": "52a3b1c9761ac3cc9e5565929df91f490fddc307e09bb2737a8ce66b1502094f",
+    "proofs/inclusion-6.txt": "b7991d5398f624b68939652a304a7140efc4c1a5e659e68408a0a12b8a831042",
+    "proofs/inclusion-7.txt": "e0e40c481a7f4cda6f720c8db4f35b8e86c16325e9a2cd738d46376c9478de7d",
+    "proofs/inclusion-8.txt": "07c3575014fa3e437a20991617e361305b222a94ad288d9cdaebe190424b33ff",
 }
 GOLDEN_CHECKPOINT = (
     "audit.court.example/hearing/0b5e2a8c-3f41-4d7e-9c2a-6f1e8d3b4a57\n"
     "10\n"
-    "IxPJI3x9JXxXspy4Jvv0js5BzAdP/Yr0LMBEtL2wVAE=\n"
+    "+RNzeSDj7NemyFl1urQ1Zl3hwv04WUMDow8xLG3+A6s=\n"
     "\n"
-    "— audit.court.example/log-2026 UIGLt1bFzzZF5bqu02XHLkcahJ9A3LzklJrxYemSlVeMkevpInMmHM4zDm2w0G"
-    "kWeAJQBMkb4rW6so5y/W+sjQT0bgQ=\n"
+    "— audit.court.example/log-2026 UIGLt9cVqyxhAo9Kv4XHBe0639em0oGnEyfzDvkyHXicOuQPrLbv1ancYUB"
+    "2DqGqy17gg9vfIO6ZVJ6045PXNHShmws=\n"
 )
 
 
@@ -86,10 +91,53 @@ def test_golden_bundle(tmp_path: Path) -> None:
         }
     assert digests == GOLDEN_MEMBERS
     assert member(path, "checkpoint").decode() == GOLDEN_CHECKPOINT
-    assert {f"scripts/{n}.sh" for n in ("verify", "tree_root", "verify_inclusion")} < names
-    guide = member(path, "VERIFY.md").decode()
-    assert ORIGIN in guide and "@" not in guide.replace("@ORIGIN", "")
-    assert "checkpoint.tsr" not in guide  # the timestamp section only when there is one
+    assert set(VERIFIER_FILES) < names
+
+
+def test_the_verifier_is_the_same_in_every_bundle(tmp_path: Path) -> None:
+    # Issue 14 points 1 and 4: the policy can pin VERIFY.md and the scripts only if no bundle
+    # changes them, and VERIFY.md must not tell the clerk which hearing to expect.
+    one = build_sample(tmp_path / "one").path
+    other = build_sample(tmp_path / "other", origin=ORIGIN.replace("0b5e", "1b5e")).path
+    for path in VERIFIER_FILES:
+        assert member(one, path) == member(other, path) == verifier_file(path), path
+    guide = verifier_file("VERIFY.md").decode()
+    assert ORIGIN not in guide and "0b5e" not in guide and "@ORIGIN@" not in guide
+    assert "sha256sum -c pins.sha256" in guide.split("## Everything at once")[0]
+    pins = verifier_pins()
+    assert [pin[66:] for pin in pins] == list(VERIFIER_FILES)
+    for pin in pins:
+        assert hashlib.sha256(verifier_file(pin[66:])).hexdigest() == pin[:64]
+
+
+def test_reader_refuses_a_verifier_other_than_its_own(tmp_path: Path) -> None:
+    # Issue 14 point 1: `log verify` compares the bundle's verifier with its own copies.
+    sample = build_sample(tmp_path / "s")
+    for path in VERIFIER_FILES:
+        changed = rewrite(sample.path, tmp_path / "changed.zip", {path: b"#!/bin/sh\n"})
+        report = verify_bundle(changed, policy(), expected_origin=ORIGIN, now=VERIFY_NOW)
+        step = next(step for step in report.steps if not step.passed)
+        assert (step.number, step.code) == (2, "audit.bundle.verifier"), report.render()
+    # Leaving the verifier out is no lie: the clerk runs the published copy anyway.
+    bare = rewrite(sample.path, tmp_path / "bare.zip", dict.fromkeys(VERIFIER_FILES))
+    assert verify_bundle(bare, policy(), expected_origin=ORIGIN, now=VERIFY_NOW).ok
+
+
+def test_reader_bounds_members_before_reading(tmp_path: Path) -> None:
+    # Issue 14 point 11: declared sizes and expansion checked from the zip's directory alone.
+    sample = build_sample(tmp_path / "s")
+    bomb = rewrite(sample.path, tmp_path / "bomb.zip", {"checkpoint": b"x" * (5 * 1024**2)})
+    with pytest.raises(BundleError) as info:
+        BundleReader(bomb)
+    assert info.value.code == "audit.bundle.too_large"
+    ratio = tmp_path / "ratio.zip"
+    with zipfile.ZipFile(sample.path) as old, zipfile.ZipFile(ratio, "w") as new:
+        for item in old.infolist():
+            data = b"\0" * 2**21 if item.filename == "media/manifest.json" else old.read(item)
+            new.writestr(item.filename, data, compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(BundleError) as info:
+        BundleReader(ratio)
+    assert info.value.code == "audit.bundle.ratio"
 
 
 def test_media_streams_from_files(tmp_path: Path) -> None:
@@ -100,7 +148,14 @@ def test_media_streams_from_files(tmp_path: Path) -> None:
         source.write_bytes(content)
         sources.append(BoundFile(4 + part, source, ".webm"))
     out = tmp_path / "bundle.zip"
-    build_bundle(out, events=events, checkpoint=checkpoint_for(events, len(events)), media=sources)
+    build_bundle(
+        out,
+        events=events,
+        checkpoint=checkpoint_for(events, len(events)),
+        media=sources,
+        media_manifest=BoundFile(7, MANIFEST),
+        minutes_html=BoundFile(8, MINUTES),
+    )
     assert member(out, "media/judge/000001.webm") == MEDIA[1]
     with zipfile.ZipFile(out) as archive:
         assert archive.getinfo("media/judge/000001.webm").compress_type == zipfile.ZIP_STORED
@@ -168,7 +223,7 @@ def _zip_with(path: Path, members: list[tuple[str, bytes]]) -> Path:
         ([("../checkpoint", b"a")], "audit.bundle.layout"),
         ([("/etc/passwd", b"a")], "audit.bundle.layout"),
         ([("media/../../x.webm", b"a")], "audit.bundle.layout"),
-        ([("media/", b"")], "audit.bundle.layout"),
+        ([("media/", b"")], "audit.bundle.member_type"),  # a directory
         ([("notes.txt", b"a")], "audit.bundle.layout"),
     ],
 )

@@ -20,6 +20,7 @@ from vc_service.audit.export import Attachments
 from vc_service.audit.signing import LogNotClosed
 from vc_service.audit.store import AuditStore
 from vc_service.cli import main
+from vc_service.closing.sealing import minutes_files
 from vc_service.db import utcnow
 from vc_service.services import Services
 
@@ -43,7 +44,9 @@ async def sealed_hearing(audit: AuditStore, hearing: str) -> tuple[int, int]:
         SYSTEM,
         {"track": "judge", "part": 0, "t0": now, "t1": now, **binding(SEGMENT)},
     )
-    minutes = await audit.append(hearing, "minutes.generated", SYSTEM, binding(MINUTES))
+    minutes = await audit.append(
+        hearing, "minutes.generated", SYSTEM, {"format": "html", **binding(MINUTES)}
+    )
     await close_and_seal(audit, hearing)
     return segment, minutes
 
@@ -60,7 +63,11 @@ async def test_export_binds_files_and_verifies(
 
     async def recordings(hearing_id: str) -> Attachments:
         assert hearing_id == hearing
-        return Attachments(media=[BoundFile(segment, segment_file, ".mkv")])
+        # The minutes too: every file an event binds must be in the bundle (issue 14 point 3).
+        return Attachments(
+            media=[BoundFile(segment, segment_file, ".mkv")],
+            minutes_html=BoundFile(minutes, MINUTES),
+        )
 
     audit.attachment_sources.append(recordings)
     steps: list[str] = []
@@ -90,10 +97,15 @@ async def test_cli_export_verify_show_and_keys(
     monkeypatch.setenv("VC_DATABASE_URL", services.settings.database_url)
     monkeypatch.setenv("VC_LOG_FORMAT", "text")
     await sealed_hearing(services.audit, hearing)
+    # The minutes' file where the sealing step keeps it, so that the export binds it.
+    await minutes_files(services.audit).save(hearing, "html", MINUTES)
 
     async def cli(*argv: str) -> tuple[int, str]:
         capsys.readouterr()
-        code = await asyncio.to_thread(main, list(argv))
+        try:
+            code = await asyncio.to_thread(main, list(argv))
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = int(exc.code or 0)
         captured = capsys.readouterr()
         return code, captured.out + captured.err
 
@@ -118,12 +130,27 @@ async def test_cli_export_verify_show_and_keys(
             if info.filename == "events.jsonl":
                 data = data.replace(b"Juzgado 4", b"Juzgado 5")
             target.writestr(info, data)
-    code, out = await cli("log", "verify", str(tampered), "--trust", str(policy))
+    code, out = await cli(
+        "log", "verify", str(tampered), "--trust", str(policy), "--hearing", hearing
+    )
     assert code == 1 and "FAIL" in out and "NOT VERIFIED" in out
+    # The hearing is the clerk's input (issue 14 point 4): required, and another one fails.
+    code, out = await cli("log", "verify", str(bundle), "--trust", str(policy))
+    assert code == 2 and "--hearing" in out
+    other = str(uuid.uuid4())
+    code, out = await cli("log", "verify", str(bundle), "--trust", str(policy), "--hearing", other)
+    assert code == 1 and "FAIL  3." in out and "audit.checkpoint.origin" in out
+    origin = f"vc.localhost/hearing/{hearing}"
+    code, out = await cli("log", "verify", str(bundle), "--trust", str(policy), "--origin", origin)
+    assert code == 0, out
     # Bad input is exit 2.
-    code, out = await cli("log", "verify", str(bundle), "--trust", str(tmp_path / "none.toml"))
+    code, out = await cli(
+        "log", "verify", str(bundle), "--trust", str(tmp_path / "none.toml"), "--hearing", hearing
+    )
     assert code == 2 and "trust policy" in out
-    code, out = await cli("log", "verify", str(tmp_path / "none.zip"), "--trust", str(policy))
+    code, out = await cli(
+        "log", "verify", str(tmp_path / "none.zip"), "--trust", str(policy), "--hearing", hearing
+    )
     assert code == 2
     # Another hearing, never logged (replacing a character of the id failed when it had none).
     code, out = await cli("log", "export", str(uuid.uuid4()), "-o", str(tmp_path / "x"))
@@ -158,5 +185,7 @@ async def test_cli_export_verify_show_and_keys(
     code, out = await cli("keys", "trust-policy", "-o", str(json_policy))
     assert code == 0 and "2 log key(s)" in out
     # The old key's window still covers the sealed hearing.
-    code, out = await cli("log", "verify", str(bundle), "--trust", str(json_policy))
+    code, out = await cli(
+        "log", "verify", str(bundle), "--trust", str(json_policy), "--hearing", hearing
+    )
     assert code == 0, out

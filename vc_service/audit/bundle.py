@@ -17,11 +17,18 @@ Layout, version 1 (`bundle.json` carries `"version": 1`; a verifier refuses othe
     keys/<name>.pem                 public keys for convenience only; never trusted
     SHA256SUMS                      `sha256sum -c` list of the bound files
     bindings.txt                    "<seq> <sha256> <bytes> <path>" per bound file, for sh
-    VERIFY.md, scripts/*.sh         how to verify with stock tools, and the scripts it runs
+    VERIFY.md, scripts/*.sh         how to verify with stock tools, and the scripts it runs:
+                                    copies of the files the trust policy pins by SHA-256
+                                    (`verifier_sha256`); a verifier refuses any other bytes
 
 Proof files hold lowercase hex hashes, one per line, lowest tree level first. A bound file is
-tied to the event at `seq`, which carries its `sha256` (lowercase hex) and `bytes`; a
-`media.segment` event also carries `track` and `part`, which fix the file's path.
+tied to the event at `seq`, which carries its `sha256` (lowercase hex) and `bytes`; the event
+also gives the file its role, hence its path (bundle_checks.py): a `media.segment` event's
+`track` and `part`, `media.manifest` the manifest, `minutes.generated` its `format`.
+
+Reading is bounded before anything is trusted: each member's declared size (by kind) and its
+expansion ratio, no symbolic links, and `events.jsonl` streamed into at most the number of
+lines the index announces (issue 14 point 11).
 """
 
 from __future__ import annotations
@@ -44,11 +51,29 @@ BUNDLE_FORMAT = "vc-service/audit-bundle"
 BUNDLE_VERSION = 1
 CLOSE_EVENT_TYPE = "hearing.closed"
 SEGMENT_EVENT_TYPE = "media.segment"
-SCRIPTS = ("verify.sh", "tree_root.sh", "verify_inclusion.sh", "verify_consistency.sh")
+SCRIPTS = (
+    "verify.sh",
+    "check_events.sh",
+    "tree_root.sh",
+    "verify_inclusion.sh",
+    "verify_consistency.sh",
+)
+# The stock-tool verifier: the same bytes in every bundle, pinned by the trust policy.
+VERIFIER_FILES = ("VERIFY.md", *(f"scripts/{name}" for name in SCRIPTS))
 
 MAX_EVENTS_BYTES = 2 * 1024**3
 MAX_SMALL_MEMBER = 4 * 1024**2
+MAX_MINUTES_BYTES = 64 * 1024**2
+MAX_MEDIA_BYTES = 16 * 1024**3
 MAX_MEMBERS = 1_000_000
+# Deflate can expand about 1000 times (256 MiB of newlines fit in 270 KB); canonical events
+# compress about 10 times. Members above the floor may expand at most this much.
+MAX_RATIO = 100
+RATIO_FLOOR = 1024**2
+# No event is shorter ({"actor":{},"log":"<origin>",…}); refusing shorter lines while reading
+# keeps the list of lines within a small multiple of the bytes read.
+MIN_EVENT_LINE = 64
+_S_IFMT, _S_IFREG = 0o170000, 0o100000
 
 _INDEX_FIELDS = {
     "checkpoints",
@@ -70,7 +95,7 @@ _LAYOUT = re.compile(
     r"|proofs/consistency-[1-9][0-9]*-[1-9][0-9]*\.txt|proofs/inclusion-(?:0|[1-9][0-9]*)\.txt"
     r"|media/manifest\.json|media/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/[0-9]{6,}\.[a-z0-9]{1,8}"
     r"|minutes\.html|minutes\.pdf|keys/[A-Za-z0-9._-]{1,128}\.pem"
-    r"|scripts/(?:verify|tree_root|verify_inclusion|verify_consistency)\.sh"
+    r"|scripts/(?:verify|check_events|tree_root|verify_inclusion|verify_consistency)\.sh"
 )
 
 
@@ -154,6 +179,19 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = 
 
 def _script(name: str) -> bytes:
     return resources.files("vc_service.audit").joinpath("scripts", name).read_bytes()
+
+
+def verifier_file(path: str) -> bytes:
+    """This verifier's own copy of a stock-tool verifier file ("VERIFY.md", "scripts/x.sh")."""
+    if path not in VERIFIER_FILES:
+        raise BundleError(f"{path} is not a verifier file")
+    return _script(path.removeprefix("scripts/"))
+
+
+def verifier_pins() -> list[str]:
+    """The `verifier_sha256` of a trust policy: `sha256sum` lines of the verifier files, so a
+    clerk checks any copy with `sha256sum -c` before running it."""
+    return [f"{hashlib.sha256(verifier_file(p)).hexdigest()}  {p}" for p in VERIFIER_FILES]
 
 
 def build_bundle(
@@ -250,12 +288,10 @@ def build_bundle(
         _write(archive, "bindings.txt", bindings_text(files))
         for name, raw in sorted((public_keys or {}).items()):
             _write(archive, key_file_name(name), public_key_pem(raw))
-        example = next((e["path"] for e in files if e["path"] != "media/manifest.json"), None)
-        key_name = final_note.signatures[0].name
-        guide = verify_md(final.origin, final.size, key_name, example, timestamp is not None)
-        _write(archive, "VERIFY.md", guide)
-        for script in SCRIPTS:
-            _write(archive, f"scripts/{script}", _script(script), executable=True)
+        # The same bytes in every bundle, so the trust policy can pin them; nothing in them
+        # comes from this bundle (the origin in particular is the clerk's input).
+        for path in VERIFIER_FILES:
+            _write(archive, path, verifier_file(path), executable=path.endswith(".sh"))
     return index
 
 
@@ -274,30 +310,6 @@ def bindings_text(files: Sequence[Mapping[str, Any]]) -> bytes:
     return "".join(
         f"{entry['seq']} {entry['sha256']} {entry['bytes']} {entry['path']}\n" for entry in rows
     ).encode("ascii")
-
-
-def _section(text: str, name: str, keep: bool) -> str:
-    start, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
-    head, rest = text.split(start, 1)
-    body, tail = rest.split(end, 1)
-    return head + (body if keep else "") + tail
-
-
-def verify_md(
-    origin: str, size: int, key_name: str, example_file: str | None, timestamp: bool
-) -> bytes:
-    """VERIFY.md for this bundle, from the template shipped next to the scripts."""
-    text = _script("VERIFY.md").decode("utf-8")
-    text = _section(text, "timestamp", timestamp)
-    text = _section(text, "file-example", example_file is not None)
-    for placeholder, value in (
-        ("@ORIGIN@", origin),
-        ("@SIZE@", str(size)),
-        ("@LOG_KEY_NAME@", key_name),
-        ("@EXAMPLE_FILE@", example_file or ""),
-    ):
-        text = text.replace(placeholder, value)
-    return text.encode("utf-8")
 
 
 def _index_int(value: object, what: str) -> int:
@@ -366,6 +378,38 @@ def expected_members(index: Mapping[str, Any]) -> set[str]:
     return names
 
 
+def _member_limit(name: str) -> int:
+    if name == "events.jsonl":
+        return MAX_EVENTS_BYTES
+    if name.startswith("media/") and name != "media/manifest.json":
+        return MAX_MEDIA_BYTES
+    if name.startswith("minutes."):
+        return MAX_MINUTES_BYTES
+    return MAX_SMALL_MEMBER
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    """Before any member is read: a regular file (unzip would make a symbolic link of one,
+    pointing anywhere), within the size of its kind, and not a decompression bomb."""
+    name = info.filename
+    mode = info.external_attr >> 16
+    if info.create_system == 3 and mode & _S_IFMT not in (0, _S_IFREG):
+        kind = "a symbolic link" if mode & _S_IFMT == 0o120000 else "not a regular file"
+        raise BundleError(f"member {name!r} is {kind}", "audit.bundle.member_type")
+    limit = _member_limit(name)
+    if info.file_size > limit:
+        raise BundleError(
+            f"{name} declares {info.file_size} bytes, more than the {limit} allowed",
+            "audit.bundle.too_large",
+        )
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
+        raise BundleError(
+            f"{name} expands {info.file_size // max(info.compress_size, 1)} times "
+            f"(at most {MAX_RATIO} allowed)",
+            "audit.bundle.ratio",
+        )
+
+
 class BundleReader:
     """Read-only, defensive access to a bundle zip: member names must follow the layout, appear
     once, and decompress to what they declare, within size limits."""
@@ -380,6 +424,7 @@ class BundleReader:
             raise BundleError("too many members in the zip", "audit.bundle.zip")
         self._members: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
+            _check_member(info)
             # Duplicate names are how one zip shows different content to different unzip tools.
             if info.filename in self._members:
                 raise BundleError(f"member {info.filename} appears twice", "audit.bundle.zip")
@@ -423,14 +468,40 @@ class BundleReader:
             raise BundleError(f"{name} is not the size it declares", "audit.bundle.zip")
         return data
 
-    def chunks(self, name: str) -> Iterator[bytes]:
+    def event_lines(self, max_lines: int) -> list[bytes]:
+        """`events.jsonl` as its lines without the newlines, streamed: more lines than
+        `max_lines` (the index's size, checked against the signed one later), a line too short
+        to be an event, or a last line without its newline stop the read there."""
+        lines: list[bytes] = []
+        tail = b""
+        for chunk in self.chunks("events.jsonl", 1 << 24):
+            parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
+            tail = parts.pop()
+            if len(lines) + len(parts) > max_lines:
+                raise BundleError(
+                    f"events.jsonl has more than the {max_lines} lines bundle.json announces",
+                    "audit.event.count",
+                )
+            for number, line in enumerate(parts, len(lines)):
+                if len(line) < MIN_EVENT_LINE:
+                    raise BundleError(
+                        f"events.jsonl line {number + 1} is {len(line)} bytes, too short to "
+                        "be an event",
+                        "audit.event.format",
+                    )
+            lines += parts
+        if tail:
+            raise BundleError("events.jsonl must end with a newline", "audit.event.format")
+        return lines
+
+    def chunks(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
         """Stream a (large) member; the zip module checks its CRC at the end."""
         info = self._members.get(name)
         if info is None:
             raise BundleError(f"{name} is missing from the bundle", "audit.bundle.missing")
         try:
             with self._zip.open(info) as handle:
-                while chunk := handle.read(1 << 20):
+                while chunk := handle.read(size):
                     yield chunk
         except (OSError, zipfile.BadZipFile, EOFError) as exc:
             raise BundleError(f"{name} cannot be read: {exc}", "audit.bundle.zip") from exc
@@ -453,6 +524,15 @@ class BundleReader:
             raise BundleError(
                 f"not listed in bundle.json: {', '.join(stray)}", "audit.bundle.layout"
             )
+        for path in VERIFIER_FILES:
+            # A bundle's own verifier is how a tampered record vouches for itself (issue 14
+            # point 1): any copy must be this verifier's, byte for byte.
+            if self.has(path) and self.read(path) != verifier_file(path):
+                raise BundleError(
+                    f"{path} is not the published verifier (bytes differ from this verifier's "
+                    "copy); never run it",
+                    "audit.bundle.verifier",
+                )
         if self.read("SHA256SUMS") != sha256sums(index["files"]):
             raise BundleError("SHA256SUMS does not list exactly the bound files")
         if self.read("bindings.txt") != bindings_text(index["files"]):

@@ -51,6 +51,13 @@ def _reject_constant(text: str) -> NoReturn:
 
 
 def _parse_int(text: str) -> int:
+    # More digits than 2^53 has are out of range whatever they say, and are refused before
+    # int(): Python refuses to convert over 4300 digits with a bare ValueError (issue 14 point
+    # 11: a 5,000-digit integer was an "internal error" instead of a numbered failure).
+    if len(text) > 17:
+        raise CanonicalError(
+            f"integer of {len(text)} characters is outside ±(2^53 − 1)", "audit.canonical.integer"
+        )
     value = int(text)
     # Up to 15 digits cannot leave the range; only longer ones pay for the comparison.
     if len(text) > 15 and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:

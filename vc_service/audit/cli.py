@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from vc_service.audit import AuditError
+from vc_service.audit.bundle import VERIFIER_FILES, verifier_file, verifier_pins
 from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.events import format_ts
 from vc_service.audit.keys import policy_text, trust_policy_document
@@ -174,12 +175,28 @@ def cmd_log_verify(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
         return EXIT_BAD_INPUT
-    expected = None
-    if args.hearing:
-        expected = policy.origin_prefix + args.hearing
+    # The hearing comes from the request the clerk answers, never from the bundle: a whole,
+    # validly signed record of another hearing must not pass for this one (issue 14 point 4).
+    expected = args.origin if args.origin else policy.origin_prefix + args.hearing
     report = verify_bundle(args.bundle, policy, expected_origin=expected)
     print(report.render())
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_log_verifier(args: argparse.Namespace) -> int:
+    """Write the stock-tool verifier (VERIFY.md and scripts/), the files the trust policy pins,
+    for publication next to the policy."""
+    out: Path = args.output
+    for path in VERIFIER_FILES:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(verifier_file(path))
+        if path.endswith(".sh"):
+            target.chmod(0o755)
+    for pin in verifier_pins():
+        print(pin)
+    print(f"wrote {len(VERIFIER_FILES)} files to {out}; the trust policy pins these SHA-256")
+    return EXIT_OK
 
 
 def cmd_log_show(args: argparse.Namespace) -> int:
@@ -303,8 +320,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     verify.add_argument("bundle", type=Path)
     verify.add_argument("--trust", type=Path, required=True, help="trust policy (.toml/.json)")
-    verify.add_argument("--hearing", help="require this hearing's origin")
+    expected = verify.add_mutually_exclusive_group(required=True)
+    expected.add_argument(
+        "--hearing", help="the hearing you were asked about (its id; required, or --origin)"
+    )
+    expected.add_argument("--origin", help="the full log origin you expect, instead of --hearing")
     verify.set_defaults(func=_guard(cmd_log_verify))
+    verifier = log_sub.add_parser(
+        "verifier",
+        help="write VERIFY.md and scripts/ (the stock-tool verifier the trust policy pins)",
+    )
+    verifier.add_argument("-o", "--output", type=Path, required=True, help="DIRECTORY")
+    verifier.set_defaults(func=_guard(cmd_log_verifier))
     cosigner = log_sub.add_parser(
         "cosigner", help="register a second signer's Ed25519 public key for a hearing"
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
+from vc_service.audit.bundle import verifier_pins
 from vc_service.audit.canonical import canonical_bytes, parse_canonical
 from vc_service.audit.checkpoint import (
     SIG_TYPE_COSIGNATURE_V1,
@@ -310,6 +311,34 @@ class SigningKeys:
             )
         return ident
 
+    async def hearing_policy(
+        self,
+        hearing_id: str,
+        decision: Mapping[str, Any] | None,
+        origin_prefix: str,
+        *,
+        quorum: int | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """The trust policy for one hearing: every log key, the hearing's registered cosigners
+        and, unless `quorum` says otherwise, one cosignature required when the decision names
+        the requested state's authority (its cosignature is the record's anchor against the
+        operator, issue 14 point 7). Refuses to write a policy no bundle could meet."""
+        cosigners = await self.cosigners(hearing_id)
+        wanted = default_quorum(decision) if quorum is None else quorum
+        if wanted > len(cosigners):
+            raise AuditError(
+                "audit.cosign.missing",
+                f"hearing {hearing_id}: the policy requires {wanted} cosignature(s) (the "
+                "decision names the requested state's authority) and "
+                f"{len(cosigners)} cosigner(s) are registered; have the authority cosign first, "
+                "or ask for quorum 0 explicitly",
+                {"hearing_id": hearing_id, "quorum": wanted},
+            )
+        return trust_policy_document(
+            await self.all(), origin_prefix, cosigners=cosigners, quorum=wanted, **options
+        )
+
     async def cosigners(self, hearing_id: str) -> list[TrustedKey]:
         async with self.db.session() as session:
             rows = (
@@ -366,6 +395,21 @@ def open_rotation(note: bytes) -> dict[str, Any]:
 # -- the verifier's trust policy ------------------------------------------------------------
 
 
+def names_requested_authority(decision: Mapping[str, Any] | None) -> bool:
+    """Whether the hearing's legal decision gives the requested state's authority a part (a
+    condition it satisfies): then that authority attends, and its cosignature anchors the
+    record."""
+    conditions = (decision or {}).get("conditions") or []
+    return any(
+        isinstance(condition, Mapping) and "authority" in (condition.get("satisfied_by") or ())
+        for condition in conditions
+    )
+
+
+def default_quorum(decision: Mapping[str, Any] | None) -> int:
+    return 1 if names_requested_authority(decision) else 0
+
+
 def trust_policy_document(
     keys: Sequence[KeyInfo],
     origin_prefix: str,
@@ -394,6 +438,8 @@ def trust_policy_document(
         "cosigner_quorum": quorum,
         "require_timestamp": bool(tsa_roots),
         "max_clock_skew_seconds": max_clock_skew_seconds,
+        # The stock-tool verifier a clerk may run, pinned (issue 14 point 1; bundle.py).
+        "verifier_sha256": verifier_pins(),
         "log_keys": log_keys,
     }
     if cosigners:

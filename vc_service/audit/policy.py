@@ -18,6 +18,13 @@ silently drop a requirement. Example (TOML):
     max_timestamp_delay_seconds = 86400
     # Cosignature times may be this far in the future of the verifying machine's clock.
     max_clock_skew_seconds = 300
+    # The stock-tool verifier (VERIFY.md, scripts/*.sh) pinned as `sha256sum` lines: a clerk
+    # runs only copies that hash to these, never what a bundle brings (issue 14 point 1).
+    # (`vc-service keys trust-policy` writes all six; `vc-service log verifier` the files.)
+    verifier_sha256 = [
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  VERIFY.md",
+        "5d5b09f6dcb2d53a5fffc60c4ac0d55fabdf556069d6631545f42aa6e3500f2e  scripts/verify.sh",
+    ]
 
     [[log_keys]]
     name = "audit.court.example/log-2026"     # C2SP key name, as in the signature lines
@@ -78,6 +85,7 @@ DEFAULT_TIMESTAMP_DELAY = 86400
 MAX_TIMESTAMP_DELAY = 30 * 86400
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+_PIN = re.compile(r"[0-9a-f]{64}  (?:VERIFY\.md|scripts/[a-z_]{1,32}\.sh)")
 
 
 class PolicyError(AuditError):
@@ -125,6 +133,7 @@ class TrustPolicy:
     require_timestamp: bool = False
     max_clock_skew: timedelta = field(default=timedelta(seconds=300))
     max_timestamp_delay: timedelta = field(default=timedelta(seconds=DEFAULT_TIMESTAMP_DELAY))
+    verifier_sha256: tuple[str, ...] = ()  # "<hex>  <path>" of the stock-tool verifier files
 
     def trusted_log_keys(self) -> list[TrustedKey]:
         return [TrustedKey(k.name, k.public_key, SIG_TYPE_ED25519) for k in self.log_keys]
@@ -275,6 +284,7 @@ def policy_from_dict(data: object) -> TrustPolicy:
             "require_timestamp",
             "max_clock_skew_seconds",
             "max_timestamp_delay_seconds",
+            "verifier_sha256",
         },
     )
     if table["version"] != POLICY_VERSION or type(table["version"]) is not int:
@@ -318,7 +328,18 @@ def policy_from_dict(data: object) -> TrustPolicy:
         require_timestamp,
         timedelta(seconds=skew),
         timedelta(seconds=delay),
+        _pins(table.get("verifier_sha256", [])),
     )
+
+
+def _pins(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(pin, str) and _PIN.fullmatch(pin) for pin in value
+    ):
+        raise PolicyError('verifier_sha256 must list "<64 lowercase hex>  <file>" lines')
+    if len({pin[66:] for pin in value}) != len(value):
+        raise PolicyError("verifier_sha256 pins a file twice")
+    return tuple(value)
 
 
 def parse_policy(text: str, fmt: str) -> TrustPolicy:

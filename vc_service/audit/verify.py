@@ -20,13 +20,12 @@ from typing import Any
 from vc_service.audit import AuditError
 from vc_service.audit.bundle import (
     CLOSE_EVENT_TYPE,
-    MAX_EVENTS_BYTES,
     SEGMENT_EVENT_TYPE,
-    BundleError,
     BundleReader,
     parse_proof_text,
     segment_path,
 )
+from vc_service.audit.bundle_checks import check_file_roles
 from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.checkpoint import (
     Checkpoint,
@@ -86,7 +85,6 @@ class _Checklist:
         self.head = Checkpoint("-", 0, bytes(32))
         self.interim_notes: dict[int, SignedNote] = {}
         self.interim_heads: dict[int, Checkpoint] = {}
-        self.blob = b""
         self.lines: list[bytes] = []
         self.workers = 1
         self.chunk_roots: list[bytes] = []
@@ -133,11 +131,8 @@ class _Checklist:
         for name in sorted(reader.names):
             if name.startswith("proofs/"):
                 self.proofs[name] = parse_proof_text(reader.read(name), name)
-        self.blob = reader.read("events.jsonl", MAX_EVENTS_BYTES)
-        if self.blob and not self.blob.endswith(b"\n"):
-            raise BundleError("events.jsonl must end with a newline", "audit.event.format")
-        self.lines = self.blob.split(b"\n")
-        self.lines.pop()  # after the last newline (or all of an empty log)
+        # Streamed and bounded by the index's size (issue 14 point 11; bundle.py).
+        self.lines = reader.event_lines(self.index["size"])
         for number, data in enumerate(self.known, 1):
             try:
                 self.known_notes.append(parse_signed_note(data))
@@ -416,6 +411,7 @@ class _Checklist:
             ):
                 raise VerifyError(f"{path} is not where event {seq} puts it", "audit.binding.path")
         self._check_segments()
+        check_file_roles(self.index["files"], self.events)  # issue 14 point 3 (bundle_checks)
         if self.close_seqs != [self.head.size - 1]:
             raise VerifyError(
                 f"the log must end with its only {CLOSE_EVENT_TYPE} "

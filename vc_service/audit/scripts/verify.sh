@@ -1,23 +1,31 @@
 #!/bin/sh
-# verify.sh -k LOG_KEY.pem -n LOG_KEY_NAME [-o ORIGIN] [-w COSIGNER.pem -m COSIGNER_NAME]
-#           [-t TSA_ROOT.pem [-u TSA_CHAIN.pem]] [BUNDLE_DIR]
+# verify.sh -p POLICY -k LOG_KEY.pem -n LOG_KEY_NAME -o ORIGIN
+#           [-w COSIGNER.pem -m COSIGNER_NAME] [-t TSA_ROOT.pem [-u TSA_CHAIN.pem]] [BUNDLE_DIR]
 #
-# Verifies an unzipped vc-service audit bundle with stock tools only: sh, awk, grep, sed,
-# base64, head, tail, xxd, sha256sum and openssl (plus mkdir/rm for a scratch directory).
-# The keys (and the TSA root) must come from you, out of band, never from the bundle's keys/.
+# Verifies an unzipped vc-service audit bundle with stock tools only: sh, awk, grep, sed, tr,
+# wc, find, iconv, base64, head, tail, xxd, sha256sum and openssl (plus mkdir/rm for a
+# scratch directory). Everything it trusts comes from you, out of band, never from the
+# bundle: the trust policy (it pins this verifier's files by SHA-256), the log key and its
+# name, the origin of the hearing you were asked about, the cosigner's key, the TSA root.
 #
+#  0. the scripts this one runs are those the policy pins (check this one too, before running
+#     it: VERIFY.md step 0); the bundle holds no symbolic link;
 #  1. final checkpoint: Ed25519 signature of the trusted log key (name and key ID must match;
-#     a matching line that fails to verify rejects the bundle), origin, optional cosignature
-#     (cosignature/v1) and RFC 3161 timestamp over the note text;
-#  2. events.jsonl: exactly `size` lines, line i carries "seq":i-1 and the origin, and only
-#     the last line is the hearing.closed event; the Merkle root recomputed from the lines
-#     equals the checkpoint's root;
+#     a matching line that fails to verify rejects the bundle), origin = ORIGIN, optional
+#     cosignature (cosignature/v1) and RFC 3161 timestamp over the note text;
+#  2. events.jsonl: its structure (check_events.sh: `size` lines, seq, log, type, ts, actor,
+#     closed by its last event only, segments, the role of each bound file), then the Merkle
+#     root recomputed from the exact bytes of its lines;
 #  3. every interim checkpoint: signature, origin, size, and consistency with the final one;
-#  4. every inclusion proof against the final checkpoint;
-#  5. every bound file: its sha256 and length equal those recorded in its event.
-# The strict canonical-JSON check of each event needs a JSON parser: `vc-service log verify`
-# does it, along with everything above.
+#  4. an inclusion proof, verified, for every event that binds a file or concerns media or
+#     consent, and no other;
+#  5. every file an event binds is present at the path its role gives, with the sha256 and
+#     length the event records (recording segments: all of them or none); no unbound file.
+# The strict canonical-JSON check of each event's every byte needs a JSON parser: `vc-service
+# log verify` does it, along with everything above.
 set -eu
+LC_ALL=C
+export LC_ALL
 
 fail() {
   echo "FAILED: $*" >&2
@@ -27,9 +35,10 @@ say() {
   echo "ok: $*"
 }
 
-key= name= origin= wkey= wname= tsa_root= tsa_chain=
-while getopts k:n:o:w:m:t:u: option; do
+policy= key= name= origin= wkey= wname= tsa_root= tsa_chain=
+while getopts p:k:n:o:w:m:t:u: option; do
   case $option in
+    p) policy=$OPTARG ;;
     k) key=$OPTARG ;;
     n) name=$OPTARG ;;
     o) origin=$OPTARG ;;
@@ -42,12 +51,15 @@ while getopts k:n:o:w:m:t:u: option; do
 done
 shift $((OPTIND - 1))
 [ -n "$key" ] && [ -n "$name" ] || fail "give the trusted log key with -k FILE.pem -n NAME"
+[ -n "$origin" ] || fail "give the hearing you were asked about with -o ORIGIN (not the bundle's)"
+[ -n "$policy" ] || fail "give the trust policy with -p POLICY (it pins the verifier scripts)"
 [ -z "$wkey" ] || [ -n "$wname" ] || fail "-w needs -m COSIGNER_NAME"
 
 here=.
 case $0 in */*) here=${0%/*} ;; esac
 case $here in /*) ;; *) here=$(pwd)/$here ;; esac
 case $key in /*) ;; *) key=$(pwd)/$key ;; esac
+case $policy in /*) ;; *) policy=$(pwd)/$policy ;; esac
 case $wkey in /* | '') ;; *) wkey=$(pwd)/$wkey ;; esac
 case $tsa_root in /* | '') ;; *) tsa_root=$(pwd)/$tsa_root ;; esac
 case $tsa_chain in /* | '') ;; *) tsa_chain=$(pwd)/$tsa_chain ;; esac
@@ -102,6 +114,20 @@ verify_note() {
   [ "$good" -gt 0 ] || fail "$1: no signature line of $3 with key ID $id"
 }
 
+# --- 0. the verifier's own files, and no links ------------------------------------------
+# pinned FILE: the SHA-256 the policy pins for FILE ("<hex>  FILE" in verifier_sha256).
+pinned() {
+  grep -o '"[0-9a-f]\{64\}  [A-Za-z0-9_./]*"' "$policy" | tr -d '"' \
+    | awk -v f="$1" '$2 == f { print $1; n++ } END { exit n != 1 }'
+}
+for script in verify.sh check_events.sh tree_root.sh verify_inclusion.sh verify_consistency.sh; do
+  want=$(pinned "scripts/$script") || fail "the policy pins no single scripts/$script"
+  set -- $(sha256sum < "$here/$script")
+  [ "$1" = "$want" ] || fail "$here/$script is not the verifier the policy pins; do not use it"
+done
+say "verifier scripts are those the policy pins"
+[ -z "$(find . -type l)" ] || fail "the bundle holds symbolic links: $(find . -type l | head -n 3)"
+
 # --- 1. the final checkpoint -------------------------------------------------------------
 [ -f checkpoint ] && [ -f events.jsonl ] || fail "no checkpoint or events.jsonl here"
 verify_note checkpoint "$key" "$name"
@@ -109,7 +135,7 @@ cp_origin=$(sed -n 1p "$work/note.txt")
 size=$(sed -n 2p "$work/note.txt")
 root=$(sed -n 3p "$work/note.txt" | base64 -d | xxd -p -c 32)
 [ "$(awk 'END { print NR }' "$work/note.txt")" -eq 3 ] || fail "checkpoint is not 3 lines"
-[ -z "$origin" ] || [ "$cp_origin" = "$origin" ] || fail "origin is $cp_origin, not $origin"
+[ "$cp_origin" = "$origin" ] || fail "origin is $cp_origin, not $origin (another hearing)"
 case $cp_origin in *'"'* | *'\'*) fail "origin contains a quote or backslash" ;; esac
 case $size in '' | *[!0-9]*) fail "size '$size' is not a number" ;; esac
 [ "${#root}" -eq 64 ] || fail "root is not 32 bytes"
@@ -144,20 +170,12 @@ if [ -n "$tsa_root" ]; then
 fi
 
 # --- 2. the events and the root ----------------------------------------------------------
-lines=$(awk 'END { print NR }' events.jsonl)
-[ "$lines" -eq "$size" ] || fail "events.jsonl has $lines lines, the checkpoint says $size"
-awk -v size="$size" -v origin="$cp_origin" '
-  { want = "\"seq\":" (NR - 1)
-    if (!index($0, "{" want ",") && !index($0, "," want ",") && !index($0, "," want "}")) {
-      print "line " NR " does not carry " want; bad = 1 }
-    if (!index($0, "\"log\":\"" origin "\"")) { print "line " NR " is from another log"; bad = 1 }
-    closed = index($0, "\"type\":\"hearing.closed\"") > 0
-    if (closed && NR != size) { print "line " NR " closes the hearing early"; bad = 1 } }
-  END { if (!closed) { print "the last event is not hearing.closed"; bad = 1 }; exit bad }
-' events.jsonl >&2 || fail "events.jsonl is not this log's sequence 0..$((size - 1))"
-computed=$(sh "$here/tree_root.sh" events.jsonl)
+# The structure first: it counts the lines before anything reads them one by one.
+sh "$here/check_events.sh" events.jsonl "$cp_origin" "$size" > "$work/events" \
+  || fail "events.jsonl is not this hearing's closed log of $size events"
+computed=$(sh "$here/tree_root.sh" events.jsonl) || fail "events.jsonl cannot be hashed"
 [ "$computed" = "$root" ] || fail "events.jsonl gives root $computed, checkpoint says $root"
-say "$size events, seq 0..$((size - 1)), root recomputed"
+say "$size events, seq 0..$((size - 1)), closed by the last; root recomputed from their bytes"
 
 # --- 3. interim checkpoints --------------------------------------------------------------
 for file in checkpoints/*; do
@@ -177,30 +195,52 @@ for file in checkpoints/*; do
 done
 
 # --- 4. inclusion proofs -----------------------------------------------------------------
+awk '$1 == "proof" { print "proofs/inclusion-" $2 ".txt" }' "$work/events" > "$work/proofs"
 for file in proofs/inclusion-*.txt; do
   [ -f "$file" ] || continue
+  grep -qxF "$file" "$work/proofs" || fail "$file: its event needs no proof (a stray file)"
+done
+proofs=0
+while read -r file; do
+  [ -f "$file" ] || fail "$file is missing"
   i=${file#proofs/inclusion-}
   i=${i%.txt}
   sed -n "$((i + 1))p" events.jsonl > "$work/leaf"
   sh "$here/verify_inclusion.sh" "$work/leaf" "$i" "$size" "$file" "$root" > /dev/null \
     || fail "inclusion proof of event $i"
-done
-say "inclusion proofs verify against the final checkpoint"
+  proofs=$((proofs + 1))
+done < "$work/proofs"
+say "$proofs inclusion proof(s), one per event that needs one, verify against the checkpoint"
 
 # --- 5. files bound to events ------------------------------------------------------------
 [ -f bindings.txt ] || fail "no bindings.txt"
+# Each row "seq sha256 bytes path" must be a binding the events make (check_events.sh read
+# the role, hence the path, from the event), and each binding a row.
+awk '
+  FNR == NR { if ($1 == "bind") { sha[$2] = $3; len[$2] = $4; role[$2] = $5; kind[$2] = $6 }
+              next }
+  function bad(message) { print "bindings.txt line " FNR ": " message > "/dev/stderr"; exit 1 }
+  NF != 4 { bad("is not \"seq sha256 bytes path\"") }
+  !($1 in role) { bad($4 " is bound to event " $1 ", which binds no file") }
+  $1 in seen { bad("event " $1 " binds one file, not two") }
+  { seen[$1] = 1
+    if ($2 != sha[$1] || $3 != len[$1]) bad($4 ": sha256/bytes differ from event " $1)
+    if (kind[$1] == "segment") {
+      ext = substr($4, length(role[$1]) + 2)
+      if (index($4, role[$1] ".") != 1 || ext !~ /^[a-z0-9]+$/ || length(ext) > 8)
+        bad($4 " is not where event " $1 " puts its segment (" role[$1] ".*)")
+      segments++
+    } else if ($4 != role[$1]) bad($4 " is not where event " $1 " puts its file (" role[$1] ")")
+    print $4 }
+  END { for (seq in role) if (!(seq in seen) && !(kind[seq] == "segment" && !segments)) {
+          print "event " seq " binds " role[seq] ", which is not in the bundle" > "/dev/stderr"
+          exit 1 } }
+' "$work/events" bindings.txt > /dev/null || fail "bindings.txt differs from what the events bind"
 while read -r seq digest length path; do
   [ -f "$path" ] || fail "$path is missing"
   set -- $(sha256sum "$path")
   [ "$1" = "$digest" ] || fail "$path has sha256 $1, not $digest"
-  [ "$(byte_count "$path")" -eq "$length" ] || fail "$path is not $length bytes"
-  event=$(sed -n "$((seq + 1))p" events.jsonl)
-  for field in "\"sha256\":\"$digest\"" "\"bytes\":$length" "\"seq\":$seq"; do
-    case $event in
-      *"$field,"* | *"$field}"*) ;;
-      *) fail "event $seq does not record $field for $path" ;;
-    esac
-  done
+  [ "$(wc -c < "$path")" -eq "$length" ] || fail "$path is not $length bytes"
 done < bindings.txt
 for path in media/manifest.json media/*/* minutes.html minutes.pdf; do
   [ -f "$path" ] || continue

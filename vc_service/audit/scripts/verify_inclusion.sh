@@ -1,10 +1,12 @@
 #!/bin/sh
 # verify_inclusion.sh LEAF_FILE INDEX SIZE PROOF_FILE ROOT_HEX
-# Checks that the single line in LEAF_FILE is leaf INDEX of the RFC 6962 tree of SIZE leaves
+# Checks that the single line in LEAF_FILE (its exact bytes, without a final newline) is leaf INDEX of the RFC 6962 tree of SIZE leaves
 # whose root is ROOT_HEX (take SIZE and the root from the verified checkpoint, never from
 # elsewhere). PROOF_FILE holds the proof hashes in hex, one per line, lowest level first.
 # The walk is RFC 9162 section 2.1.3.2. Needs only sh, awk, sha256sum and xxd.
 set -eu
+LC_ALL=C
+export LC_ALL
 
 fail() {
   echo "inclusion FAILED: $*" >&2
@@ -20,15 +22,21 @@ for number in "$index" "$size"; do
   case $number in '' | *[!0-9]*) fail "'$number' is not a decimal number" ;; esac
 done
 [ "$index" -lt "$size" ] || fail "index $index is not below size $size"
-[ "$(awk 'END { print NR }' "$leaf_file")" -eq 1 ] || fail "$leaf_file must hold one line"
+[ -f "$leaf_file" ] || fail "no file $leaf_file"
 
 hash_node() {
   set -- $(printf '01%s%s' "$1" "$2" | xxd -r -p | sha256sum)
   printf '%s' "$1"
 }
 
-IFS= read -r line < "$leaf_file" || true
-set -- $({ printf '\000'; printf '%s' "$line"; } | sha256sum)
+# The line as hex, byte for byte (`read` would drop NUL bytes): one byte per line from xxd,
+# joined by awk up to the newline byte 0a, after which nothing may follow.
+leaf=$(xxd -p -c 1 "$leaf_file" | awk '
+  ended { extra = 1; next }
+  $0 == "0a" { ended = 1; next }
+  { hex = hex $0 }
+  END { if (extra || hex == "") exit 3; print hex }') || fail "$leaf_file must hold one line"
+set -- $(printf '00%s' "$leaf" | xxd -r -p | sha256sum)
 hash=$1
 fn=$index
 sn=$((size - 1))
