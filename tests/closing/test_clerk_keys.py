@@ -160,6 +160,11 @@ async def test_clerk_downloads_the_log_key_and_sees_what_was_not_checked(
     assert verified(shell), shell.stdout + shell.stderr
     other = await desk_of["other_clerk"].client.get(f"/api/clerk/hearings/{hid}/log-key.pem")
     assert other.status == 404
+    # The minutes' page keeps its layout (an inline style) and runs nothing.
+    minutes = await clerk.get(f"/api/clerk/hearings/{hid}/minutes.html")
+    policy = minutes.headers["Content-Security-Policy"]
+    assert policy == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    assert "<style>" in await minutes.text()
 
     # No TSA and no cosigner here: the verifier passes steps 5 and 6 with nothing to check.
     # The answer says so instead of counting them as passed.

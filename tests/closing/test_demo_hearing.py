@@ -45,5 +45,6 @@ def test_demo_hearing_runs_the_whole_story(tmp_path: Path) -> None:
     assert bundle.is_file() and policy.is_file()
     with zipfile.ZipFile(bundle) as archive:
         minutes = archive.read("minutes.html").decode("utf-8")
-    assert "Camille Martin" in minutes and "DTLS fingerprint(s)" in minutes
-    assert "testimony started" in minutes and "hearing ended" in minutes
+    # The demo's court is German: so are its minutes.
+    assert "Camille Martin" in minutes and "Fingerabdruck des DTLS-Zertifikats" in minutes
+    assert "Beginn der Aussage" in minutes and "beendete die Vernehmung" in minutes

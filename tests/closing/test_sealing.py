@@ -168,7 +168,10 @@ async def test_a_finished_recordings_manifest_is_bound(lite: Court, tmp_path: Pa
     await services.audit.export(hid, bundle)
     with zipfile.ZipFile(bundle) as archive:
         assert archive.read("media/manifest.json") == manifest.read_bytes()
-        assert "recording manifest bound" in archive.read("minutes.html").decode()
+        # The minutes (in the German court's language) say the manifest was bound.
+        assert "Die Liste der Dateien der Aufzeichnung wurde an das Protokoll gebunden" in (
+            archive.read("minutes.html").decode()
+        )
     assert await verified(services, bundle)
 
 

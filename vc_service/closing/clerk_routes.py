@@ -41,6 +41,7 @@ LISTED = (State.CLOSED.value, State.SEALED.value)
 PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not_checked"
 COSIGN_STEP, TIME_STEP = STEPS[4], STEPS[5]
 TIMESTAMP_FILE = "checkpoint.tsr"
+MINUTES_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def _summary(hearing: Hearing) -> dict[str, Any]:
@@ -206,8 +207,11 @@ async def _minutes(request: web.Request, fmt: str, media_type: str) -> web.Respo
     if fmt == "pdf":
         headers["Content-Disposition"] = f'attachment; filename="minutes-{hearing.id}.pdf"'
     else:
-        # The minutes are our own escaped HTML; still, never let them run anything.
-        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # The minutes are our own escaped HTML; still, never let them run anything. Their
+        # layout is an inline <style> (the file must read the same offline, from the bundle).
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        )
     charset = "utf-8" if fmt == "html" else None
     return web.Response(
         body=bound.source, content_type=media_type, charset=charset, headers=headers

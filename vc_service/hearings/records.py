@@ -56,6 +56,12 @@ def created_fields(record: HearingRecord, made: Plan) -> dict[str, object]:
         "version": h.version,
         "state": h.state,
         "court_id": h.court_id,
+        # The minutes name the court and give its time: they are built from the log alone.
+        "court": {
+            "name": record.court.name,
+            "state": record.court.state,
+            "time_zone": record.court.time_zone,
+        },
         "requesting_state": h.requesting_state,
         "requested_state": h.requested_state,
         "venue": h.venue,
