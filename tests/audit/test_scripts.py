@@ -37,6 +37,10 @@ def test_the_tools_the_scripts_need_are_here() -> None:
         "xxd",
         "sha256sum",
         "openssl",
+        "tr",
+        "wc",
+        "find",
+        "iconv",
     ):
         assert shutil.which(tool), tool
 
@@ -162,4 +166,56 @@ def test_every_consistency_proof_of_small_trees(scripts: Path) -> None:
     for name, command in (("fork", fork), ("backwards", backwards)):
         commands.append(f"{command} >/dev/null 2>&1 && echo {name}:ok || echo {name}:fail")
         expected.append(f"{name}:fail")
+    assert _run("\n".join(commands), scripts) == expected
+
+
+# Bytes the shell's `read` and `printf` could lose or change (issue 14 point 2: a NUL was
+# dropped, so "record\0ing" hashed as "recording").
+AWKWARD = [
+    b'{"s":"record\x00ing"}',
+    b"\x00",
+    b"trailing space \t ",
+    b"  leading",
+    b"back\\slash \\n \\\\",
+    b"carriage\rreturn\r",
+    b"-n",
+    b"%s %d %%",
+    b"\xff\xfe not UTF-8 \xc3",
+    b"\x7f\x01\x1b[0m",
+]
+
+
+def test_tree_root_hashes_the_exact_bytes(scripts: Path) -> None:
+    (scripts / "events.jsonl").write_bytes(b"".join(line + b"\n" for line in AWKWARD))
+    tree = MerkleTree(leaf_hash(line) for line in AWKWARD)
+    sizes = [1, 2, len(AWKWARD)]
+    commands = "\n".join(f"sh tree_root.sh events.jsonl {n}" for n in sizes)
+    assert _run(commands, scripts) == [tree.root(n).hex() for n in sizes]
+    # Without N, the whole file; a last line without its newline is refused, not dropped.
+    assert _run("sh tree_root.sh events.jsonl", scripts) == [tree.root().hex()]
+    (scripts / "cut.jsonl").write_bytes(b"".join(line + b"\n" for line in AWKWARD)[:-1])
+    result = subprocess.run(
+        ["sh", "tree_root.sh", "cut.jsonl"], cwd=scripts, capture_output=True, check=False
+    )
+    assert result.returncode != 0
+
+
+def test_inclusion_hashes_the_exact_bytes_of_the_leaf(scripts: Path) -> None:
+    tree = MerkleTree(leaf_hash(line) for line in AWKWARD)
+    root = tree.root().hex()
+    commands = []
+    for index, line in enumerate(AWKWARD):
+        (scripts / f"leaf{index}").write_bytes(line + b"\n")
+        (scripts / f"proof{index}.txt").write_bytes(proof_text(tree.inclusion_proof(index)))
+        commands.append(
+            f"sh verify_inclusion.sh leaf{index} {index} {len(AWKWARD)} proof{index}.txt {root}"
+            f" >/dev/null 2>&1 && echo {index}:ok || echo {index}:fail"
+        )
+    # The NUL-free twin of leaf 0 must not pass for it.
+    (scripts / "twin").write_bytes(b'{"s":"recording"}\n')
+    commands.append(
+        f"sh verify_inclusion.sh twin 0 {len(AWKWARD)} proof0.txt {root} >/dev/null 2>&1"
+        " && echo twin:ok || echo twin:fail"
+    )
+    expected = [f"{index}:ok" for index in range(len(AWKWARD))] + ["twin:fail"]
     assert _run("\n".join(commands), scripts) == expected

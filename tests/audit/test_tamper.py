@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -354,7 +355,13 @@ def huge_integer(sample: Sample, out: Path) -> Path:
 def newline_bomb(sample: Sample, out: Path) -> Path:
     # Point 11: 64 MiB of newlines deflate to about 64 KB.
     bomb = member(sample.path, "events.jsonl") + b"\n" * (64 * 1024**2)
-    return rewrite(sample.path, out, {"events.jsonl": bomb})
+    with zipfile.ZipFile(sample.path) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            if info.filename == "events.jsonl":
+                new.writestr("events.jsonl", bomb, compress_type=zipfile.ZIP_DEFLATED)
+            else:
+                new.writestr(info, old.read(info))
+    return out
 
 
 def stored_extra_lines(sample: Sample, out: Path) -> Path:
@@ -531,3 +538,44 @@ def test_forked_workers_give_the_same_report(
         assert forked.steps == one.steps
     assert one.steps[7].detail == forked.steps[7].detail
     assert max(forks) > 1  # the workers did run
+
+
+def test_a_newline_bomb_is_refused_before_it_is_read(good: Sample, tmp_path: Path) -> None:
+    # Issue 14 point 11: 256 MiB of newlines in a 270 KB zip took 2.5 GB before any signature
+    # check. Now the zip's directory alone refuses it (expansion ratio), and a stored one stops
+    # at the first line past the count the index announces.
+    for tamper in (newline_bomb, stored_extra_lines):
+        path = tamper(good, tmp_path / f"{tamper.__name__}.zip")
+        tracemalloc.start()
+        try:
+            report = verify_bundle(path, policy(), expected_origin=ORIGIN, now=VERIFY_NOW)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert report.steps[1].code in ("audit.bundle.ratio", "audit.event.count"), report.render()
+        assert peak < 16 * 1024**2, peak
+
+
+def test_verify_sh_needs_the_policy_and_the_origin(good: Sample, tmp_path: Path) -> None:
+    # Issue 14 points 1 and 4: the origin and the pins come from the clerk, never the bundle.
+    directory = unpack(good.path, tmp_path / "unzipped")
+    base = ["sh", "scripts/verify.sh", "-k", "log.pem", "-n", LOG_KEY_NAME]
+    for args in (
+        [*base, "-p", "policy.toml", "."],
+        [*base, "-o", ORIGIN, "."],
+    ):
+        result = subprocess.run(args, cwd=directory, capture_output=True, text=True, check=False)
+        assert result.returncode != 0 and "FAILED" in result.stderr, result.stderr
+    # A policy without pins, or pinning other bytes, stops the route before any check.
+    (directory / "bare.toml").write_text(
+        "\n".join(
+            line
+            for line in (directory / "policy.toml").read_text().splitlines()
+            if not line.startswith("verifier_sha256")
+        )
+    )
+    result = subprocess.run(
+        [*base, "-p", "bare.toml", "-o", ORIGIN, "."], cwd=directory, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "pins no single scripts/verify.sh" in result.stderr
+    assert verify_sh(directory).ok

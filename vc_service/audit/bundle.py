@@ -474,14 +474,15 @@ class BundleReader:
         to be an event, or a last line without its newline stop the read there."""
         lines: list[bytes] = []
         tail = b""
-        for chunk in self.chunks("events.jsonl", 1 << 24):
-            parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
-            tail = parts.pop()
-            if len(lines) + len(parts) > max_lines:
+        # Chunks of 1 MiB: a chunk of newlines splits into a list of at most a million items.
+        for chunk in self.chunks("events.jsonl", 1 << 20):
+            if len(lines) + chunk.count(b"\n") > max_lines:
                 raise BundleError(
                     f"events.jsonl has more than the {max_lines} lines bundle.json announces",
                     "audit.event.count",
                 )
+            parts = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
+            tail = parts.pop()
             for number, line in enumerate(parts, len(lines)):
                 if len(line) < MIN_EVENT_LINE:
                     raise BundleError(

@@ -7,6 +7,11 @@ invitation token and code, are admitted, negotiate DTLS-SRTP on loopback only an
 other's frames; the authority meets its conditions, testimony starts and stops, the judge ends
 the hearing, the room's end seals it, the bundle is exported and verified offline.
 
+The French authority is also the record's cosigner (issue 14 point 7): it keeps the checkpoint it
+saw while the hearing ran, checks the consistency proof from it to the final checkpoint, and
+cosigns that; the trust policy then requires its cosignature (quorum 1, the default for a
+hearing whose decision names the requested state's authority).
+
 The hearing is scheduled on a working day ahead (as a real one would be); the hearing's clock is
 moved to just before its start so that the links are valid now. The log's own times are real.
 """
@@ -25,15 +30,18 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from signaling.client import MediaParticipant
 from signaling.conditions import example_message
 from vc_service import migrate
 from vc_service.accounts.models import Role
 from vc_service.accounts.service import Principal
-from vc_service.audit.keys import policy_text, trust_policy_document
+from vc_service.audit.checkpoint import Cosigner, parse_signed_note
+from vc_service.audit.keys import policy_text
 from vc_service.audit.policy import load_policy
 from vc_service.audit.verify import verify_bundle
+from vc_service.audit.witness import CosignerMemory
 from vc_service.closing.sealing import wait_background
 from vc_service.config import load_settings
 from vc_service.db import utcnow
@@ -262,6 +270,17 @@ async def run_demo(data_dir: Path, say: Say = _say) -> int:
             await judge_peer.send({"type": "testimony", "action": "stop"})
             await witness_peer.wait_for(lambda: not testimony("running")())
             say("testimony stopped")
+            # What the authority sees of the record while the hearing runs, and keeps.
+            seen = await services.audit.checkpoint(hid)
+            assert seen is not None
+            keys = [info.trusted() for info in await services.audit.keys.all()]
+            witness = CosignerMemory(
+                Cosigner("authority.fr/demo", Ed25519PrivateKey.generate()), keys
+            )
+            witness.cosign(seen, int(time.time()))
+            held = witness.held(services.audit.origin(hid))
+            assert held is not None
+            say(f"the authority cosigned the checkpoint of {held.size} events it saw")
             await judge_peer.send({"type": "end", "reason": "heard"})
             await witness_peer.wait_for(lambda: witness_peer.last("closed") is not None)
             say("the judge ended the hearing")
@@ -278,17 +297,32 @@ async def run_demo(data_dir: Path, say: Say = _say) -> int:
         say(f"sealed: {len(events)} events, minutes bound at seq "
             f"{[e['seq'] for e in events if e['type'] == 'minutes.generated']}")  # fmt: skip
 
+        # The authority cosigns the final checkpoint only as an extension of what it saw.
+        size = await services.audit.signer.final_size(hid)
+        final = await services.audit.signer.note(hid, size or 0)
+        assert size is not None and final is not None
+        proof = await services.audit.signer.consistency(hid, held.size)
+        cosigned = parse_signed_note(witness.cosign(final, int(time.time()), proof))
+        line = cosigned.signatures[-1].line()
+        await services.audit.add_cosignature(hid, line, witness.cosigner.public_key)
+        say(f"the authority checked the proof from {held.size} to {size} events and cosigned")
+
         bundle = data_dir / f"hearing-{hid}.zip"
         await services.audit.export(hid, bundle)
         prefix = f"{settings.audit_origin_domain}/hearing/"
-        doc = trust_policy_document(await services.audit.keys.all(), prefix)
+        doc = await services.audit.keys.hearing_policy(hid, decision, prefix)
+        say(f"trust policy requires {doc['cosigner_quorum']} cosignature(s): the authority's")
         policy_path = data_dir / "trust-policy.toml"
         await asyncio.to_thread(policy_path.write_text, policy_text(doc, "toml"), "utf-8")
         say(f"bundle: {bundle}")
         say(f"trust policy: {policy_path}")
         say(f"verify it yourself: vc-service log verify {bundle} --trust {policy_path}")
         report = await asyncio.to_thread(
-            verify_bundle, bundle, load_policy(policy_path), expected_origin=prefix + hid
+            verify_bundle,
+            bundle,
+            load_policy(policy_path),
+            expected_origin=prefix + hid,
+            known=[seen],  # what the authority held must be a prefix of the bundle's log
         )
         print(report.render(), flush=True)
         elapsed = time.monotonic() - started
