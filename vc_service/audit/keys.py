@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vc_service.audit import AuditError
+from vc_service.audit.bundle import verifier_pins
 from vc_service.audit.canonical import canonical_bytes, parse_canonical
 from vc_service.audit.checkpoint import (
     SIG_TYPE_COSIGNATURE_V1,
@@ -437,6 +438,8 @@ def trust_policy_document(
         "cosigner_quorum": quorum,
         "require_timestamp": bool(tsa_roots),
         "max_clock_skew_seconds": max_clock_skew_seconds,
+        # The stock-tool verifier a clerk may run, pinned (issue 14 point 1; bundle.py).
+        "verifier_sha256": verifier_pins(),
         "log_keys": log_keys,
     }
     if cosigners:
