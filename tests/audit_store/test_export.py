@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import subprocess
 import time
 import uuid
 import zipfile
@@ -121,6 +122,30 @@ async def test_cli_export_verify_show_and_keys(
     )
     assert code == 0, out
     assert out.count("PASS") == 11 and "result: VERIFIED" in out
+    # The stock-tool route on the real export, with the real policy, which pins the verifier
+    # the operator publishes with it (issue 14 point 1).
+    published = tmp_path / "published"
+    code, out = await cli("log", "verifier", "-o", str(published))
+    assert code == 0 and out.count("  scripts/") == 5, out
+    pins = [line for line in out.splitlines() if "  " in line]
+    assert all(f'"{pin}"' in policy.read_text() for pin in pins)
+    unzipped = tmp_path / "unzipped"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(unzipped)
+    code, out = await cli("keys", "export", "-o", str(unzipped / "log.pem"))
+    assert code == 0, out
+    key_name = out.split("key name ")[1].split(",")[0]
+    shell = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *("sh", str(published / "scripts/verify.sh"), "-p", str(policy), "-k", "log.pem"),
+            *("-n", key_name, "-o", f"vc.localhost/hearing/{hearing}", "."),
+        ],
+        cwd=unzipped,
+        capture_output=True,
+        text=True,
+    )
+    assert shell.returncode == 0 and "VERIFIED" in shell.stdout, shell.stdout + shell.stderr
 
     # A tampered bundle fails (exit 1) and says which step.
     tampered = tmp_path / "tampered.zip"
