@@ -13,12 +13,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from vc_service.audit import AuditError
 from vc_service.audit.bundle import VERIFIER_FILES, verifier_file, verifier_pins
 from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.events import format_ts
-from vc_service.audit.keys import policy_text, trust_policy_document
+from vc_service.audit.keys import default_quorum, policy_text, trust_policy_document
 from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
 from vc_service.audit.verify import verify_bundle
 from vc_service.closing import log_keys
@@ -83,6 +84,14 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
     return _run(args, body)
 
 
+async def _decision(services: Services, hearing_id: str) -> dict[str, Any] | None:
+    from vc_service.hearings.models import Hearing
+
+    async with services.db.session() as session:
+        hearing = await session.get(Hearing, hearing_id)
+    return None if hearing is None else hearing.legal_decision
+
+
 def cmd_keys_trust_policy(args: argparse.Namespace) -> int:
     out: Path | None = args.output
     if out is not None and out.suffix.lower() not in (".json", ".toml"):
@@ -95,14 +104,21 @@ def cmd_keys_trust_policy(args: argparse.Namespace) -> int:
         audit = services.audit
         await audit.keys.active()  # a fresh install publishes the key it will sign with
         cosigners = await audit.keys.cosigners(args.hearing) if args.hearing else []
-        doc = trust_policy_document(
-            await audit.keys.all(),
-            f"{audit.origin_domain}/hearing/",
-            cosigners=cosigners,
-            quorum=len(cosigners) if args.quorum is None else args.quorum,
-            tsa_roots=roots,
-            tsa_policy_oids=args.tsa_policy,
-        )
+        options = {"tsa_roots": roots, "tsa_policy_oids": args.tsa_policy}
+        prefix = f"{audit.origin_domain}/hearing/"
+        if args.hearing:
+            # A decision that names the requested state's authority requires its cosignature
+            # unless --quorum says otherwise (issue 14 point 7; keys.hearing_policy).
+            decision = await _decision(services, args.hearing)
+            wanted = max(len(cosigners), default_quorum(decision))
+            quorum = wanted if args.quorum is None else args.quorum
+            doc = await audit.keys.hearing_policy(
+                args.hearing, decision, prefix, quorum=quorum, **options
+            )
+        else:
+            doc = trust_policy_document(
+                await audit.keys.all(), prefix, quorum=args.quorum or 0, **options
+            )
         text = policy_text(doc, fmt)
         summary = (
             f"{len(doc['log_keys'])} log key(s), {len(cosigners)} cosigner(s), "
@@ -178,7 +194,9 @@ def cmd_log_verify(args: argparse.Namespace) -> int:
     # The hearing comes from the request the clerk answers, never from the bundle: a whole,
     # validly signed record of another hearing must not pass for this one (issue 14 point 4).
     expected = args.origin if args.origin else policy.origin_prefix + args.hearing
-    report = verify_bundle(args.bundle, policy, expected_origin=expected)
+    # Checkpoints the clerk already holds (issue 14 point 8): the bundle must extend each.
+    known = [path.read_bytes() for path in args.known]
+    report = verify_bundle(args.bundle, policy, expected_origin=expected, known=known)
     print(report.render())
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -284,7 +302,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     policy.add_argument("--tsa-policy", action="append", default=[], help="allowed TSA policy OID")
     policy.add_argument("--hearing", help="include the cosigners registered for this hearing")
-    policy.add_argument("--quorum", type=int, help="cosignatures required (default: all listed)")
+    policy.add_argument(
+        "--quorum",
+        type=int,
+        help="cosignatures required (default: all listed, and at least 1 when the hearing's "
+        "decision names the requested state's authority)",
+    )
     policy.set_defaults(func=_guard(cmd_keys_trust_policy))
     export = keys_sub.add_parser(
         "export",
@@ -320,6 +343,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     verify.add_argument("bundle", type=Path)
     verify.add_argument("--trust", type=Path, required=True, help="trust policy (.toml/.json)")
+    verify.add_argument(
+        "--known",
+        type=Path,
+        action="append",
+        default=[],
+        help="a signed checkpoint of this log you already hold (from the authority, an earlier "
+        "download); the bundle must extend it (repeatable)",
+    )
     expected = verify.add_mutually_exclusive_group(required=True)
     expected.add_argument(
         "--hearing", help="the hearing you were asked about (its id; required, or --origin)"
