@@ -169,10 +169,14 @@ def prepare(judge: Page, person: str = PERSON) -> dict[str, str]:
     return {"link": link, "code": code}
 
 
-def meet(page: Page, condition: str, document: str | None = None) -> None:
+def meet(
+    page: Page, condition: str, document: str | None = None, details: str | None = None
+) -> None:
     item = page.locator(f'#condition-list li[data-condition="{condition}"]')
     if document:
         item.get_by_label("Document type").select_option(document)
+    if details:
+        item.get_by_label("Details").fill(details)
     item.get_by_role("button", name=f"Confirm: {condition}").click()
     expect(item).to_have_class("met")
 
@@ -267,8 +271,8 @@ def meet_the_conditions(hearing: Hearing) -> None:
     judge, authority, witness = hearing.judge, hearing.authority, hearing.witness
     meet(authority, "authority.present")
     meet(authority, "authority.can_intervene")
-    meet(authority, "identity.verified", document="national_id")
-    meet(authority, "rights.refusal_notified")
+    meet(authority, "identity.verified", document="national_id", details="X4RTBPFW4")
+    meet(authority, "rights.refusal_notified", details="Art. 437 CPP read aloud in French")
     meet(judge, "interpreter.available")
     # France compels a witness to testify (EJN fiche A.12): the witness has no consent to give.
     consent = witness.locator('#confirm-list li[data-condition="consent.person"]')

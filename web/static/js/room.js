@@ -10,14 +10,26 @@ import { PeerMesh, removeTile, videoTile } from "./webrtc.js";
 
 const $ = (id) => document.getElementById(id);
 const hearingId = decodeURIComponent(location.pathname.split("/")[2] || "");
-const reconnecting = new Set();
-let me = { role: "", name: "", peer: "" };
 let room = null;
 let mesh = null;
 let localStream = null;
-let last = null; // the latest full room_state
 
-let scheduled = { requested: false, rule: "unknown", lawful: false }; // the hearing's recording
+// The one state of this page; everything shown is rendered from it by `render()`.
+const page = {
+  me: { role: "", name: "", peer: "" },
+  scheduled: { requested: false, rule: "unknown", lawful: false }, // the hearing's recording
+  connection: "connecting", // connecting | connected | reconnecting | closed
+  seconds: 0, // until the next reconnection attempt
+  closed: null, // why this page is out of the room (a CLOSED_TEXT key), once closed
+  seat: "", // lobby | admitted
+  room: null, // the latest full room_state
+  lobby: [],
+  reconnecting: new Set(),
+  // A refusal or problem, with the moment it belongs to: it goes once the room moves on
+  // (a refused "start testimony" must not stand while testimony runs, nor after the end).
+  problem: null,
+};
+
 const RULE_TEXT = {
   allowed: "Recording is lawful for this hearing.",
   mandatory: "Recording is mandatory for this hearing.",
@@ -33,9 +45,20 @@ const CLOSED_TEXT = {
   not_joinable: "This hearing cannot be joined now.",
 };
 const LAWFUL = new Set(["allowed", "mandatory", "court_decides"]);
+const ROLE_NAMES = { authority: "the requested state's authority", judge: "the judge", clerk: "the clerk" };
 
-function problem(text) {
-  showMessage($("message"), text, "error");
+// What the room is doing now, as far as a problem shown about it is concerned.
+function moment() {
+  const r = page.room;
+  const met = r ? (r.conditions || []).filter((c) => c.met).length : 0;
+  return [page.connection, page.closed, r && r.state, r && r.testimony, r && r.paused_by,
+    r && r.recording && r.recording.active, met].join("|");
+}
+
+// `lasting`: a problem of this browser (no camera), not of the room's current moment.
+function problem(text, lasting = false) {
+  page.problem = { text, at: lasting ? null : moment() };
+  render();
 }
 
 function send(message) {
@@ -46,66 +69,63 @@ function send(message) {
   return true;
 }
 
-function status(text) {
-  $("room-status").textContent = text;
-}
-
 // --- the room's messages -----------------------------------------------------------------------
 
 function onMessage(msg) {
   switch (msg.type) {
     case "welcome":
-      me = { role: msg.role, name: msg.name, peer: msg.peer };
+      page.me = { role: msg.role, name: msg.name, peer: msg.peer };
+      page.seat = msg.seat;
       mesh.setIceServers(msg.ice_servers);
       document.body.dataset.role = msg.role;
-      status(msg.seat === "admitted" ? "In the hearing." : "Waiting to be admitted.");
-      if (localStream) videoTile($("tiles"), { peer: "self", name: me.name, stream: localStream, self: true });
+      if (localStream) videoTile($("tiles"), { peer: "self", name: page.me.name, stream: localStream, self: true });
       break;
     case "lobby":
-      renderLobby(msg.waiting);
+      page.lobby = msg.waiting;
       break;
     case "peer_joined":
-      reconnecting.delete(msg.peer);
+      page.reconnecting.delete(msg.peer);
       mesh.joined(msg);
-      break;
+      return;
     case "peer_left":
-      reconnecting.delete(msg.peer);
+      page.reconnecting.delete(msg.peer);
       mesh.left(msg.peer);
-      break;
+      return;
     case "peer_reconnecting":
-      reconnecting.add(msg.peer);
-      if (last) renderState(last);
+      page.reconnecting.add(msg.peer);
       break;
     case "offer": case "answer": case "ice":
       mesh.received(msg);
-      break;
+      return;
     case "room_state":
-      if (msg.participants) renderState(msg);
-      else status("Waiting to be admitted.");
+      page.seat = msg.seat;
+      if (msg.participants) {
+        page.room = msg;
+        for (const person of msg.participants) {
+          if (person.peer !== page.me.peer) mesh.describe(person.peer, person.role, person.name);
+        }
+      }
       break;
     case "error":
       problem(`${msg.message} (${msg.code})`);
-      break;
+      return;
     case "closed":
-      status(`The hearing has ended: ${msg.message || msg.reason}.`);
+      page.closed = msg.reason in CLOSED_TEXT ? msg.reason : page.closed;
       break;
     default:
-      break;
+      return;
   }
+  render();
 }
 
 function onStatus(change) {
-  const counting = change.kind === "reconnecting" && change.seconds > 0;
-  $("reconnect").hidden = !counting;
-  if (counting) $("reconnect-text").textContent = `Connection lost. Reconnecting in ${change.seconds} s.`;
-  if (change.kind === "connecting" || change.kind === "reconnecting") status("Connecting…");
+  page.connection = change.kind;
+  page.seconds = change.seconds || 0;
   if (change.kind === "closed") {
     mesh.closeAll();
-    document.body.dataset.state = "closed";
-    status(CLOSED_TEXT[change.reason] || `You left the room (${change.reason}).`);
-    for (const button of document.querySelectorAll("main button")) button.disabled = true;
-    if (change.reason === "ended") showWhatFollows();
+    page.closed = change.reason;
   }
+  render();
 }
 
 // After the end the service seals the record (minutes, final signed checkpoint): say where it is.
@@ -118,16 +138,51 @@ const AFTER_END = {
   clerk: RECORDS,
 };
 
-function showWhatFollows() {
-  const next = AFTER_END[me.role];
-  if (!next) return;
+function renderWhatFollows() {
+  const next = page.closed === "ended" ? AFTER_END[page.me.role] : null;
+  $("after-end").hidden = !next;
+  if (!next || $("after-end").childElementCount) return;
   const [href, label, text] = next;
   const link = Object.assign(document.createElement("a"), { href, textContent: label });
   $("after-end").replaceChildren(`${text} `, link);
-  $("after-end").hidden = false;
 }
 
 // --- rendering ---------------------------------------------------------------------------------
+
+function render() {
+  const closed = page.connection === "closed";
+  const r = closed ? null : page.room;
+  document.body.dataset.state = closed ? "closed" : r ? r.state : "loading";
+  if (page.problem && page.problem.at !== null && page.problem.at !== moment()) page.problem = null;
+  showMessage($("message"), page.problem ? page.problem.text : "", "error");
+  $("room-status").textContent = statusText();
+  const counting = page.connection === "reconnecting" && page.seconds > 0;
+  $("reconnect").hidden = !counting;
+  if (counting) $("reconnect-text").textContent = `Connection lost. Reconnecting in ${page.seconds} s.`;
+  renderWhatFollows();
+  renderLobby(closed ? [] : page.lobby);
+  renderTestimony(page.room, closed);
+  renderRecording(page.room ? page.room.recording : { rule: "unknown", active: false }, closed);
+  renderConditions($("condition-list"), page.room ? page.room.conditions || [] : [],
+    page.me.role, send, !closed);
+  renderAfter(r);
+  const confirm = page.me.role === "judge" && !closed
+    ? (peer) => send({ type: "confirm_authority", peer })
+    : null;
+  const people = page.room ? page.room.participants.filter((p) => p.role !== "recorder") : [];
+  renderPeople($("people-list"), people, page.reconnecting, confirm,
+    closed ? (page.closed === "ended" ? "Hearing ended" : "Not connected") : "");
+  if (closed) for (const node of document.querySelectorAll("main button")) node.disabled = true;
+}
+
+function statusText() {
+  if (page.connection === "closed") {
+    return CLOSED_TEXT[page.closed] || `You left the room (${page.closed}).`;
+  }
+  if (page.connection !== "connected") return "Connecting…";
+  if (page.seat !== "admitted") return "Waiting to be admitted.";
+  return page.room ? `In the hearing · room ${page.room.state}.` : "In the hearing.";
+}
 
 function renderLobby(waiting) {
   const list = $("lobby-list");
@@ -159,56 +214,75 @@ function button(text, kind, onClick) {
   return node;
 }
 
-function renderState(state) {
-  last = state;
-  document.body.dataset.state = state.state;
-  status(`In the hearing · room ${state.state}.`);
-  for (const person of state.participants) {
-    if (person.peer !== me.peer) mesh.describe(person.peer, person.role, person.name);
-  }
-  renderTestimony(state);
-  renderRecording(state.recording || { rule: "unknown", active: false });
-  renderConditions($("condition-list"), state.conditions || [], me.role, send);
-  const confirm = me.role === "judge"
-    ? (peer) => send({ type: "confirm_authority", peer })
-    : null;
-  renderPeople(
-    $("people-list"), state.participants.filter((p) => p.role !== "recorder"), reconnecting, confirm,
-  );
+// Am I an authority the judge has not confirmed yet? Then I may attend, not act as the authority.
+function unconfirmed(state) {
+  if (page.me.role !== "authority" || !state) return false;
+  const mine = state.participants.find((p) => p.peer === page.me.peer);
+  return Boolean(mine && mine.confirmed === false);
 }
 
-function renderTestimony(state) {
-  const judge = me.role === "judge";
-  const authority = me.role === "authority";
-  const t = state.testimony;
-  const by = state.paused_by ? ` by ${state.paused_by}` : "";
-  $("testimony-state").textContent = {
-    idle: state.consent_withdrawn ? "Not running: consent was withdrawn." : "Not running.",
+function renderTestimony(state, closed) {
+  const judge = page.me.role === "judge";
+  const authority = page.me.role === "authority" && !unconfirmed(state);
+  const t = closed ? "ended" : state ? state.testimony : "";
+  // An authority's stop the last room saw (a crash, a restart): only the authority resumes.
+  const stopped = Boolean(state) && !closed && t === "idle" && state.paused_by === "authority";
+  const by = state && state.paused_by ? ` by ${state.paused_by}` : "";
+  let text = {
+    ended: "The hearing has ended.",
+    idle: state && state.consent_withdrawn ? "Not running: consent was withdrawn." : "Not running.",
     running: "Testimony is running.",
     paused: `Testimony is paused${by}.`,
-  }[t] || t;
-  $("testimony-start").hidden = !(judge && t === "idle");
+  }[t] || "Not started.";
+  if (stopped) text = "Stopped by the requested state's authority; only it can resume testimony.";
+  if (unconfirmed(state) && !closed) {
+    text += " The judge has not confirmed you as the authority yet: you cannot stop or resume it.";
+  }
+  $("testimony-state").textContent = text;
+  $("testimony-start").hidden = !(judge && t === "idle" && !stopped);
   $("testimony-pause").hidden = !(judge && t === "running");
-  $("testimony-stop").hidden = !(judge && t !== "idle");
-  $("testimony-resume").hidden = !((judge || authority) && t === "paused");
+  $("testimony-stop").hidden = !(judge && (t === "running" || t === "paused"));
+  $("testimony-resume").hidden = !(((judge || authority) && t === "paused") || (authority && stopped));
   $("principles-stop").hidden = !(authority && t === "running");
 }
 
-function renderRecording(recording) {
+function renderRecording(recording, closed) {
   // The room allows recording only when the law makes it lawful AND it was requested when the
   // hearing was scheduled; say which of the two stands in the way.
   const lawful = LAWFUL.has(recording.rule);
-  let text = RULE_TEXT[recording.rule];
+  const scheduled = page.scheduled;
+  let text = RULE_TEXT[recording.rule] || "";
   if (!lawful && !scheduled.lawful) {
     text = `Recording is not lawful for this hearing: the legal decision does not allow it (rule: ${scheduled.rule}).`;
   } else if (!lawful) {
     text = "Recording is not possible: it was not requested when the hearing was scheduled.";
   }
-  $("recording-state").textContent = `${recording.active ? "Recording is running. " : "Not recording. "}${text}`;
-  const judge = me.role === "judge";
-  $("recording-start").hidden = !judge || recording.active;
+  const running = recording.active && !closed;
+  $("recording-state").textContent = `${running ? "Recording is running. " : "Not recording. "}${text}`;
+  const judge = page.me.role === "judge";
+  $("recording-start").hidden = !judge || running || closed;
   $("recording-start").disabled = !lawful;
-  $("recording-stop").hidden = !judge || !recording.active;
+  $("recording-stop").hidden = !judge || !running;
+}
+
+// The `after` conditions still open: the role that meets them is asked on its page, and the
+// judge's end dialog lists them (ending anyway leaves them open in the record).
+function openAfter(state) {
+  return state ? (state.conditions || []).filter((c) => c.stage === "after" && !c.met) : [];
+}
+
+function renderAfter(state) {
+  const open = openAfter(state);
+  const mine = open.filter((c) => c.satisfied_by.includes(page.me.role));
+  $("after-ask").hidden = mine.length === 0;
+  $("after-ask").textContent = mine.length
+    ? `Before the judge ends the hearing, please confirm: ${mine.map((c) => c.id).join(", ")} (below).`
+    : "";
+  $("end-open-after").hidden = open.length === 0;
+  $("end-open-after").textContent = open.length
+    ? `Still open: ${open.map((c) => `${c.id} (met by ${c.satisfied_by.map((r) => ROLE_NAMES[r] || r).join(" or ")})`).join("; ")}. `
+      + "Ask them to confirm it now; if you end the hearing, the record shows it was left open."
+    : "";
 }
 
 // --- start -------------------------------------------------------------------------------------
@@ -217,7 +291,7 @@ async function camera() {
   try {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
   } catch (error) {
-    problem(`Your camera or microphone is not available (${error.name}); you can still see and hear the others.`);
+    problem(`Your camera or microphone is not available (${error.name}); you can still see and hear the others.`, true);
   }
 }
 
@@ -260,7 +334,7 @@ async function main() {
   $("end").hidden = role !== "judge";
   const hearing = await api("GET", `/api/hearings/${encodeURIComponent(hearingId)}`);
   $("title").textContent = `Live hearing ${hearing.case_reference}`;
-  scheduled = hearing.recording || scheduled;
+  page.scheduled = hearing.recording || page.scheduled;
   document.title = `${hearing.case_reference} · live · vc-service`;
   wireControls();
   mesh = new PeerMesh({
@@ -274,12 +348,14 @@ async function main() {
   try {
     grant = await api("POST", `/api/hearings/${encodeURIComponent(hearingId)}/join`, {});
   } catch (error) {
-    status("You cannot join this hearing.");
+    page.connection = "closed";
+    page.closed = "not_joinable";
     problem(`${error.message} (${error.code})`);
     return;
   }
+  render();
   room = new RoomConnection({ hearingId, credential: grant.credential, onMessage, onStatus });
   room.connect();
 }
 
-main().catch((error) => problem(`The page could not start: ${error.message}`));
+main().catch((error) => problem(`The page could not start: ${error.message}`, true));
