@@ -245,3 +245,37 @@ def test_one_date_time_format_always_shows_the_zone(
     expect(page.locator("html")).to_have_attribute("lang", language)
     # The browser's own zone (New York here) never leaks into a time given with its zone.
     assert format_date_time(page, *args) == expected
+
+
+def test_a_page_without_a_bar_gets_one_and_a_page_for_another_role_says_so(
+    playwright: Playwright,
+    live_service: LiveService,
+    new_context: ContextFactory,
+    signed_in: list[SignedIn],
+) -> None:
+    """What the judge, room, authority and clerk pages get from staff-page.js when they adopt
+    it: the bar (name, language, sign-out) added to markup that has none, and the role check."""
+    court = court_of_its_own(live_service, "DE", "Europe/Berlin")
+    clerk = account_in(live_service, court, "clerk")
+    page, _ = open_home(playwright, live_service, new_context, signed_in, clerk, locale="es-ES")
+    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+    page.evaluate(
+        "document.querySelector('header.bar').remove(); document.getElementById('message').remove()"
+    )
+    started = page.evaluate(
+        """async () => {
+            const { startStaffPage } = await import("/static/js/staff-page.js");
+            return await startStaffPage({ roles: ["judge"] });
+        }"""
+    )
+    assert started is None
+    expect(page.get_by_role("alert")).to_have_text(
+        "Esta página no es para su función (letrado de la Administración de Justicia). "
+        "Vuelva a su página de inicio para encontrar la suya."
+    )
+    bar = page.get_by_role("banner")
+    expect(bar).to_contain_text("Clerk Home (letrado de la Administración de Justicia)")
+    expect(bar.get_by_role("combobox", name="Idioma")).to_have_value("es")
+    bar.get_by_role("button", name="Cerrar sesión").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    assert page.request.get("/api/auth/session").status == 401

@@ -18,9 +18,6 @@ JS = WEB / "static" / "js"
 STAFF = WEB / "static" / "i18n" / "staff"
 LANGUAGES = ("en", "fr", "de", "es")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# The key prefixes of the staff catalogs; a literal string in a staff script starting with one
-# of them is a key (others, like the API's codes "auth.ticket_expired", are not).
-PREFIXES = ("bar", "role", "page", "index", "sign_in", "home", "error")
 SOURCES = (REPO / "vc_service", REPO / "signaling", REPO / "recordings", REPO / "legal_profiles")
 
 
@@ -40,6 +37,12 @@ def all_english() -> dict[str, str]:
     for folder in folders():
         merged.update(load(folder, "en"))
     return merged
+
+
+def prefixes() -> set[str]:
+    """The keys' first words ("home", "error"...): a literal string in a staff script starting
+    with one of them is a key (others, like the API's code "auth.ticket_expired", are not)."""
+    return {key.split(".", 1)[0] for key in all_english()}
 
 
 def staff_scripts() -> list[Path]:
@@ -75,8 +78,8 @@ def keys_in_markup() -> set[str]:
 
 
 def keys_in_scripts() -> set[str]:
-    prefixes = "|".join(PREFIXES)
-    return set(re.findall(rf'"((?:{prefixes})\.[a-z_]+(?:\.[a-z_]+)*)"', script_text()))
+    first = "|".join(sorted(prefixes()))
+    return set(re.findall(rf'"((?:{first})\.[a-z_]+(?:\.[a-z_]+)*)"', script_text()))
 
 
 def field_kinds() -> set[str]:
@@ -150,7 +153,8 @@ def test_the_staff_pages_are_found() -> None:
 def test_every_key_the_staff_pages_use_exists() -> None:
     english = set(all_english())
     used = keys_in_markup() | keys_in_scripts()
-    built = set(re.findall(r"`((?:" + "|".join(PREFIXES) + r")\.[a-z_.]*)\$\{", script_text()))
+    first = "|".join(sorted(prefixes()))
+    built = set(re.findall(rf"`((?:{first})\.[a-z_.]*)\$\{{", script_text()))
     assert used - english == set(), f"used but not translated: {sorted(used - english)}"
     # Every role is named, and the home page says what each can do next.
     needed = {f"{prefix}.{role.value}" for prefix in ("role", "home.next") for role in Role}

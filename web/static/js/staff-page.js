@@ -78,8 +78,7 @@ export function mountBar(session) {
     select.setAttribute("data-i18n-aria-label", "bar.language");
     bar.append(select);
   }
-  // The choice is saved to the account only by a service that keeps a preference.
-  languageSwitch(select, { save: "language" in user ? saveLanguage : undefined });
+  languageSwitch(select, { user });
   let button = $("sign-out");
   if (!button) {
     button = element("button", "sign-out", { type: "button", className: "secondary" });
@@ -90,8 +89,9 @@ export function mountBar(session) {
   translate(bar); // the elements just added need their texts too
 }
 
-// Ends the session on the server (audited there as sign_out), then goes to the sign-in page. An
-// already ended session is as good as signed out; any other failure is shown by the button.
+// Ends the session on the server (recorded there as a sign_out auth event, like sign-ins), then
+// goes to the sign-in page. An already ended session is as good as signed out; any other
+// failure is shown next to the button.
 export async function signOut(button = $("sign-out")) {
   if (button) clearErrors(button.parentElement);
   try {
@@ -104,14 +104,4 @@ export async function signOut(button = $("sign-out")) {
   }
   location.assign("/sign-in");
   return true;
-}
-
-// Stores the language as the signed-in person's preference (it follows them to other browsers).
-async function saveLanguage(lang) {
-  clearErrors($("language").parentElement);
-  try {
-    await api("PUT", "/api/auth/preferences", { language: lang });
-  } catch (error) {
-    showError(error, { near: $("language") });
-  }
 }
