@@ -14,7 +14,8 @@ the last room was left running, and if so appends, in one transaction with the s
 the interruption was recorded. The hearing returns to what the new room is: live, testimony not
 running (`testimony -> in_session`; `open` and `in_session` stay), every participant back in the
 lobby, the `during` conditions already met kept (each counts again once the person who met it
-is admitted again); the judge starts testimony anew.
+is admitted again); the judge starts testimony anew, unless the requested state's authority
+had stopped it (the gateway replays that stop: only the authority resumes).
 
 A room was left running if, since the last room boundary (`room.opened` or a previous
 `hearing.interrupted`), someone still held a seat (joined or reconnected and not left, denied or
