@@ -18,16 +18,18 @@ from tests.hearings.kit import Court
 from tests.helpers import StaffSession, make_user, sign_in
 from vc_service.accounts.models import Role
 from vc_service.audit.checkpoint import public_key_pem
-from vc_service.audit.keys import trust_policy_document
+from vc_service.audit.keys import policy_text, trust_policy_document
 from vc_service.audit.policy import policy_from_dict
 from vc_service.audit.verify import verify_bundle
 from vc_service.closing.sealing import close_and_seal
 from vc_service.http.app import create_app
 
 
-def verify_sh(folder: Path, key_name: str) -> subprocess.CompletedProcess[str]:
+def verify_sh(folder: Path, key_name: str, origin: str) -> subprocess.CompletedProcess[str]:
+    # The policy (it pins the verifier), the key and the hearing asked about: the clerk's own.
     return subprocess.run(
-        ["sh", "scripts/verify.sh", "-k", "log.pem", "-n", key_name, "."],
+        ["sh", "scripts/verify.sh", "-p", "policy.toml", "-k", "log.pem", "-n", key_name,
+         "-o", origin, "."],
         cwd=folder, capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
 
@@ -99,11 +101,12 @@ async def test_clerk_lists_downloads_and_verifies(
         archive.extractall(folder)
     active = await services.audit.keys.active()
     (folder / "log.pem").write_bytes(public_key_pem(active.public_key))
-    shell = await asyncio.to_thread(verify_sh, folder, active.name)
+    (folder / "policy.toml").write_text(policy_text(trust_policy_document(keys, prefix), "toml"))
+    shell = await asyncio.to_thread(verify_sh, folder, active.name, prefix + hid)
     assert shell.returncode == 0 and "VERIFIED" in shell.stdout, shell.stdout + shell.stderr
     # Tampered minutes are caught by the same script.
     (folder / "minutes.html").write_text("<p>other minutes</p>", encoding="utf-8")
-    tampered = await asyncio.to_thread(verify_sh, folder, active.name)
+    tampered = await asyncio.to_thread(verify_sh, folder, active.name, prefix + hid)
     assert tampered.returncode != 0
 
     checked = await (await judge.get(f"/api/clerk/hearings/{hid}/verification")).json()
