@@ -67,8 +67,9 @@ MAX_MINUTES_BYTES = 64 * 1024**2
 MAX_MEDIA_BYTES = 16 * 1024**3
 MAX_MEMBERS = 1_000_000
 # Deflate can expand about 1000 times (256 MiB of newlines fit in 270 KB); canonical events
-# compress about 10 times. Members above the floor may expand at most this much.
-MAX_RATIO = 100
+# compress 10 to 50 times (a run of identical lines about 230). Members above the floor may
+# expand at most this much.
+MAX_RATIO = 250
 RATIO_FLOOR = 1024**2
 # No event is shorter ({"actor":{},"log":"<origin>",…}); refusing shorter lines while reading
 # keeps the list of lines within a small multiple of the bytes read.
