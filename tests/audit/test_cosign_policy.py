@@ -5,6 +5,7 @@ issue every policy had quorum 0 unless someone asked."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import tomllib
@@ -14,13 +15,18 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.closing.story import closed_hearing
+from tests.hearings.conftest import lite
+from tests.hearings.kit import Court
 from vc_service.audit import AuditError
 from vc_service.audit.checkpoint import Cosigner
 from vc_service.audit.keys import default_quorum, names_requested_authority
 from vc_service.audit.policy import policy_from_dict
+from vc_service.cli import main
 from vc_service.db import new_id
 from vc_service.services import Services
 
+__all__ = ["lite"]
 WITH_AUTHORITY: dict[str, Any] = {
     "decision": "conditional",
     "conditions": [
@@ -82,3 +88,31 @@ def test_the_demo_hearings_policy_has_quorum_one_with_the_authoritys_cosignature
     assert [c["name"] for c in policy["cosigners"]] == ["authority.fr/demo"]
     assert "PASS  5. cosignatures and quorum: 1 valid (authority.fr/demo), quorum 1" in out
     assert "known checkpoint(s) at size " in out and "result: VERIFIED" in out
+
+
+async def test_keys_trust_policy_for_a_hearing_requires_the_authority(
+    lite: Court, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    services = lite.services
+    monkeypatch.setenv("VC_DATA_DIR", str(services.settings.data_dir))
+    monkeypatch.setenv("VC_DATABASE_URL", services.settings.database_url)
+    record = (await closed_hearing(lite)).record
+    assert names_requested_authority(record.hearing.legal_decision)
+    out = tmp_path / "trust.toml"
+
+    def cli(*argv: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = main(["keys", "trust-policy", "-o", str(out), "--hearing", record.id, *argv])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    code, said = await asyncio.to_thread(cli)
+    assert code == 2 and "audit.cosign.missing" in said, said
+    code, said = await asyncio.to_thread(cli, "--quorum", "0")
+    assert code == 0, said
+    authority = Cosigner("authority.fr/juge-leroy", Ed25519PrivateKey.generate())
+    await services.audit.register_cosigner(record.id, authority.name, authority.public_key)
+    code, said = await asyncio.to_thread(cli)
+    assert code == 0, said
+    policy = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert policy["cosigner_quorum"] == 1 and policy["cosigners"][0]["name"] == authority.name
