@@ -130,7 +130,12 @@ def test_the_room_renders_one_state_from_the_before_conditions_to_the_end(
     lobby.get_by_role("button", name=f"Admit {AUTHORITY}").click()
     expect(judge.locator("#room-status")).to_have_text("In the hearing · room session.")
     expect(message).to_be_hidden()
+    # Until the judge confirms who holds the seat, its holder is not the authority.
+    expect(authority.locator("#testimony-state")).to_contain_text(
+        "The judge has not confirmed you as the authority yet"
+    )
     judge.get_by_role("button", name="Confirm authority").click()
+    expect(authority.locator("#testimony-state")).to_have_text("Not running.")
     expect(judge.get_by_role("button", name="Confirm authority")).to_have_count(0)
 
     # The authority says how it met each condition; a document needs its number.
