@@ -110,15 +110,15 @@ def test_refused_camera_is_explained_and_can_be_retried(
 
 
 @pytest.mark.parametrize(
-    "link",
+    "address",
     [
         "/join/no-such-hearing#" + "A" * 43,  # the service does not know it
         "/join/no-such-hearing#short",  # cut off when copied: the page knows without asking
         "/join#" + "A" * 43,  # the hearing's part of the path is missing
     ],
 )
-def test_a_link_that_is_not_an_invitation_says_so(page: Page, link: str) -> None:
-    page.goto(link)
+def test_a_link_that_is_not_an_invitation_says_so(page: Page, address: str) -> None:
+    page.goto(address)
     en = strings("en")
     expect(page.get_by_role("heading", name=en["link.title.invalid"])).to_be_visible()
     expect(page.get_by_text(en["link.text.invalid"])).to_be_visible()

@@ -1,17 +1,55 @@
-// The accused's consent on the participant page: shown from the notices on, and withdrawable at
-// any time once admitted (after a confirmation dialog), over the room's connection.
+// The person's consent on the participant page, where the hearing rests on it: the accused's
+// always, a witness's where the legal decision makes her consent a condition (`consent.person`
+// among the notices, or among the room's conditions she meets). Shown from the notices on, and
+// withdrawable at any time once admitted (after a confirmation dialog), over the room's
+// connection: the room records the withdrawal and stops testimony.
 
 import { say } from "./i18n.js";
-import { $, onStateChange, page, State } from "./join-state.js";
+import { $, message, onStateChange, page, State } from "./join-state.js";
 
-export function renderConsent() {
-  const person = page.invitation && page.invitation.participant;
-  const shown = Boolean(person && person.role === "accused")
+// The legal decision's condition id (backquoted: not a translation key, for test_i18n).
+const CONSENT = `consent.person`;
+let roomSaysConsent = false;
+let sent = false;
+
+function consentIsACondition() {
+  const invitation = page.invitation;
+  const person = invitation && invitation.participant;
+  if (!person) return false;
+  if (person.role === "accused") return true;
+  const notices = invitation.notices || [];
+  return Boolean(person.heard) && (roomSaysConsent || notices.some((n) => n.id === CONSENT));
+}
+
+// `roomState`: the room's last room_state, when one came.
+export function renderConsent(roomState) {
+  if (roomState && Array.isArray(roomState.conditions)) {
+    const role = page.invitation && page.invitation.participant.role;
+    roomSaysConsent = roomState.conditions.some(
+      (c) => c.id === CONSENT && (c.satisfied_by || []).includes(role));
+  }
+  const shown = consentIsACondition()
     && [State.NOTICES, State.CODE, State.LOBBY].includes(page.state);
   $("consent").hidden = !shown;
   if (!shown || $("consent-withdraw").dataset.done) return;
+  if (roomState && roomState.consent_withdrawn && sent) {
+    $("consent-withdraw").dataset.done = "yes";
+    $("consent-withdraw").disabled = true;
+    say($("consent-text"), "consent.withdrawn");
+    return;
+  }
   say($("consent-text"), page.admitted ? "consent.given" : "consent.before_admission");
   $("consent-withdraw").disabled = !page.admitted;
+}
+
+// The room refused the withdrawal (for instance it does not take a witness's withdrawal on this
+// server yet): say what to do instead, never leave her thinking it was recorded.
+export function consentRefused(code) {
+  if (!sent || $("consent-withdraw").dataset.done) return false;
+  sent = false;
+  $("consent-withdraw").disabled = false;
+  say($("consent-text"), "consent.withdraw_refused", { code });
+  return true;
 }
 
 function askWithdrawal() {
@@ -25,17 +63,19 @@ function onDialogClosed() {
     $("consent-withdraw").focus();
     return;
   }
+  message("");
   if (page.room && page.room.send({ type: "consent_withdrawn" })) {
-    $("consent-withdraw").dataset.done = "yes";
+    // Recorded when the room says so (its next room_state), not when sent.
+    sent = true;
     $("consent-withdraw").disabled = true;
-    say($("consent-text"), "consent.withdrawn");
+    say($("consent-text"), "consent.withdrawing");
   } else {
     say($("consent-text"), "consent.withdraw_offline");
   }
 }
 
 export function initConsent() {
-  onStateChange(renderConsent);
+  onStateChange(() => renderConsent());
   $("consent-withdraw").addEventListener("click", askWithdrawal);
   $("consent-dialog").addEventListener("close", onDialogClosed);
 }

@@ -2,9 +2,9 @@
 // invitation's language unless the participant chose another), or say what is wrong with it.
 
 import { language, loadLanguage, preferredLanguage, say } from "./i18n.js";
-import { classify, fetchInvitation, plausibleLink } from "./invitation.js";
+import { classify, fetchInvitation, keptGrant, plausibleLink } from "./invitation.js";
 import { check } from "./join-devices.js";
-import { formatTime, personZone, renderLanguage } from "./join-language.js";
+import { formatZonedTime, renderLanguage, startTimes } from "./join-language.js";
 import { rerenderConfirmations } from "./join-lobby.js";
 import { renderNotices } from "./join-notices.js";
 import { $, message, page, setState, State } from "./join-state.js";
@@ -17,7 +17,7 @@ export function linkError(problem) {
   const known = LINK_PROBLEMS.has(problem.kind) ? problem.kind : "other";
   say($("link-title"), `link.title.${known}`);
   say($("link-text"), `link.text.${known}`, {
-    code: problem.code || problem.kind, time: formatTime(problem.from),
+    code: problem.code || problem.kind, time: formatZonedTime(problem.from),
   });
   message("");
   check.stop();
@@ -32,7 +32,11 @@ function renderHearing() {
   say($("hearing-case"), "hearing.case", {
     reference: hearing.case_reference, court: hearing.court,
   });
-  say($("hearing-when"), "hearing.when", { time: formatTime(hearing.starts_at), zone: personZone() });
+  const times = startTimes(hearing.starts_at);
+  say($("hearing-when"), "hearing.when", times.venue);
+  $("hearing-when-local").hidden = !times.local;
+  if (times.local) say($("hearing-when-local"), "hearing.when_local", times.local);
+  else say($("hearing-when-local"), "");
   say($("hearing-role"), "hearing.role", { role: { t: `role.${invitation.participant.role}` } });
   $("hearing").hidden = page.state === State.LINK_ERROR;
 }
@@ -66,10 +70,14 @@ export async function openInvitation() {
   if (wanted && preferredLanguage(wanted) !== language()) {
     await loadLanguage(preferredLanguage(wanted));
   }
+  // A code passed before a reload: this tab still holds what it bought.
+  page.grant = keptGrant(page.link.hearingId, invitation.participant.id);
   renderNotices();
   setState(State.DEVICES);
   renderAll();
-  if (!invitation.invitation.open_now) {
-    message("link.opens_at", { time: formatTime(invitation.invitation.valid_from) }, "warn");
+  if (page.grant) {
+    message("code.kept", {}, "ok");
+  } else if (!invitation.invitation.open_now) {
+    message("link.opens_at", { time: formatZonedTime(invitation.invitation.valid_from) }, "warn");
   }
 }

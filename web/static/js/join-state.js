@@ -24,7 +24,9 @@ export const page = {
   invited: Boolean(link.hearingId || link.token),
   invitation: null,
   room: null, // the RoomConnection, once the code bought a join credential
+  grant: null, // that credential, until the room takes it (invitation.js keeps it for reloads)
   admitted: false,
+  left: false, // she left the hearing herself
 };
 const listeners = [];
 
