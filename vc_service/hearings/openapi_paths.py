@@ -306,6 +306,9 @@ OPERATIONS: list[dict[str, Any]] = [
             "language only: `plain` maps each language the texts exist in (at least en, fr, de, "
             "es) to the text, `citation` is the legal basis (shown collapsed), or null while it "
             "is being confirmed. The engine's legal text, params and confidence stay with staff. "
+            "`hearing.venue_timezone` is the venue's IANA zone (the page shows the start there "
+            "and in the browser's zone). `invitation.lobby_open` says whether the judge has opened "
+            "the waiting room (a waiting page asks again until it has). "
             "Refusals: 404 `invitation.not_found`, 403 `invitation.wrong_hearing`, 410 "
             "`invitation.revoked`, `invitation.superseded`, `invitation.hearing_cancelled`, "
             "`invitation.expired`."
@@ -339,7 +342,10 @@ OPERATIONS: list[dict[str, Any]] = [
             "`invitation.rate_limited` (`retry_after_seconds`) and, after "
             "`VC_CODE_MAX_FAILURES`, 429 `invitation.locked` until the court issues a new code. "
             "The credential (valid 5 minutes, single use) goes into the WebSocket `hello` as "
-            "`session`."
+            "`session`. Before the judge opens the waiting room (`lobby_open` false) it lasts "
+            "until the link's window ends: the page waits until `GET /api/invite/{hearing_id}` "
+            "says `invitation.lobby_open`, then connects; a `hello` before that is refused with "
+            "`auth.not_open` without using the credential up, so the code is passed once."
         ),
         "examples": [
             ex(180, "participant", 401, name="wrong_code", summary="A mistyped code",

@@ -885,6 +885,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
         "hearing": {
             "id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d1001",
             "state": "scheduled",
+            "venue_timezone": "Europe/Paris",
             "court": "Landgericht Berlin",
             "requesting_state": "DE",
             "requested_state": "FR",
@@ -920,6 +921,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             "valid_from": "2027-03-02T07:30:00.000000Z",
             "valid_until": "2027-03-02T10:00:00.000000Z",
             "open_now": True,
+            "lobby_open": False,
             "locked": False,
             "attempts_left": 3,
         },
@@ -1034,6 +1036,7 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             "role": "witness",
             "name": "Camille Martin",
         },
+        "lobby_open": True,
     },
     ("post", "/api/invite/{hearing_id}/join", "code_used"): {
         "error": {
