@@ -2,6 +2,8 @@
 // through POST /api/hearings/<id>/join, whose short-lived credential opens the room's WebSocket.
 // What each button may do is decided by the server; the page shows only the controls the role
 // has (docs/signaling.md, "Room states and permissions") and reports any refusal it gets.
+// Everything shown is rendered by `render()` from one state (`page`): what the room last said,
+// this page's connection, and a refusal tied to the moment it was made.
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
 import { renderConditions, renderPeople } from "./room-panels.js";
