@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
 import subprocess
 import tracemalloc
 import zipfile
@@ -579,3 +581,25 @@ def test_verify_sh_needs_the_policy_and_the_origin(good: Sample, tmp_path: Path)
     )
     assert result.returncode != 0 and "pins no single scripts/verify.sh" in result.stderr
     assert verify_sh(directory).ok
+
+
+@pytest.mark.skipif(shutil.which("mawk") is None, reason="mawk is not installed")
+@pytest.mark.parametrize(
+    "case", ["good", "closing type nested in the last event", "seq nested in an event"]
+)
+def test_the_shell_route_under_mawk(case: str, good: Sample, tmp_path: Path) -> None:
+    # The awk parts are POSIX awk: Debian's default awk (mawk) reads events as gawk does.
+    if case == "good":
+        directory = unpack(good.path, tmp_path / "u")
+    else:
+        directory = unpacked(case, good, tmp_path)
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "awk").write_text('#!/bin/sh\nexec mawk "$@"\n')
+    (shim / "awk").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+    args = ["sh", "scripts/verify.sh", "-p", "policy.toml", "-k", "log.pem", "-n", LOG_KEY_NAME]
+    result = subprocess.run(
+        [*args, "-o", ORIGIN, "."], cwd=directory, env=env, capture_output=True, text=True
+    )
+    assert (result.returncode == 0) == (case == "good"), result.stdout + result.stderr
