@@ -23,6 +23,7 @@ from tests.audit.factory import (
     policy,
     rewrite,
 )
+from tests.audit.support import golden_signer
 from vc_service.audit.bundle import (
     VERIFIER_FILES,
     BoundFile,
@@ -35,6 +36,8 @@ from vc_service.audit.bundle import (
     verifier_pins,
 )
 from vc_service.audit.canonical import CanonicalError
+from vc_service.audit.checkpoint import public_key_pem
+from vc_service.audit.policy import PolicyError, policy_from_dict
 from vc_service.audit.verify import verify_bundle
 
 # SHA-256 of every member of the sample bundle signed with the fixed golden key. Any change in
@@ -256,3 +259,29 @@ def test_reader_refuses_non_zip_and_unknown_versions(tmp_path: Path) -> None:
         with BundleReader(path) as reader, pytest.raises(BundleError) as info:
             reader.index()
         assert info.value.code == code, change
+
+
+def test_the_trust_policy_pins_the_verifier() -> None:
+    # Issue 14 point 1: verifier_sha256 in the policy, strictly "<64 lowercase hex>  <file>".
+    signer = golden_signer()
+    base = {
+        "version": 1,
+        "origin_prefix": "audit.court.example/hearing/",
+        "log_keys": [
+            {"name": signer.name, "public_key": public_key_pem(signer.public_key).decode()}
+        ],
+    }
+    pins = verifier_pins()
+    assert policy_from_dict({**base, "verifier_sha256": pins}).verifier_sha256 == tuple(pins)
+    assert policy_from_dict(base).verifier_sha256 == ()
+    good = pins[0]
+    for bad in (
+        [good.upper()],
+        [good.replace("  ", " ")],
+        [good[:64] + "  scripts/other.py"],
+        [good[:64] + "  ../VERIFY.md"],
+        [good, good],
+        good,
+    ):
+        with pytest.raises(PolicyError):
+            policy_from_dict({**base, "verifier_sha256": bad})
