@@ -192,6 +192,11 @@ def test_builder_refuses_inconsistent_inputs(tmp_path: Path) -> None:
         _build(tmp_path, media=[BoundFile(0, MEDIA[0], ".webm")])
     with pytest.raises(CanonicalError):
         _build(tmp_path, events=[events[0] + b" ", *events[1:]])
+    # A file given in another event's role (issue 14 point 3) would not verify.
+    with pytest.raises(BundleError, match=r"whose file is minutes\.html"):
+        _build(tmp_path, minutes_pdf=BoundFile(8, MINUTES))
+    with pytest.raises(BundleError, match=r"whose file is media/manifest\.json"):
+        _build(tmp_path, minutes_html=BoundFile(7, MANIFEST))
 
 
 def test_which_events_get_inclusion_proofs() -> None:

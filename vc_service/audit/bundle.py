@@ -248,6 +248,7 @@ def build_bundle(
         digest, length = _file_digest(item.source)
         if event.get("sha256") != digest or event.get("bytes") != length:
             raise BundleError(f"{path} does not match sha256/bytes of event {item.seq}")
+        _check_role(path, item.seq, event)
         files.append({"bytes": length, "path": path, "seq": item.seq, "sha256": digest})
     files.sort(key=lambda entry: entry["path"])
     if len({entry["path"] for entry in files}) != len(files):
@@ -294,6 +295,20 @@ def build_bundle(
         for path in VERIFIER_FILES:
             _write(archive, path, verifier_file(path), executable=path.endswith(".sh"))
     return index
+
+
+def _check_role(path: str, seq: int, event: Mapping[str, object]) -> None:
+    """A file given for an event of another role (the PDF minutes for the HTML event) would
+    not verify: refuse it here rather than write the bundle."""
+    from vc_service.audit.bundle_checks import role_path  # bundle_checks imports this module
+
+    suffix = path[path.rindex(".") :] if "." in path else ""
+    try:
+        wanted = role_path(event, seq, suffix)
+    except AuditError as exc:
+        raise BundleError(exc.message) from exc
+    if wanted != path:
+        raise BundleError(f"{path} is given for event {seq}, whose file is {wanted}")
 
 
 def _event(parsed: Sequence[dict[str, object]], seq: int) -> dict[str, object]:
