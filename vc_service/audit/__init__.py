@@ -3,6 +3,7 @@
 - `canonical`: the restricted RFC 8785 (JCS) profile every event is encoded in.
 - `tree`: RFC 6962 / RFC 9162 Merkle tree, inclusion and consistency proofs.
 - `checkpoint`: C2SP signed notes and checkpoints with Ed25519, `cosignature/v1`.
+- `witness`: the cosigner's memory (sign only a consistent extension of what it signed before).
 - `policy`: the verifier's trust policy (the only source of trust).
 - `bundle`: the clerk's export zip, built from values.
 - `verify`: the numbered verifier checklist over a bundle; `scan` (its event pass), `timestamp`
