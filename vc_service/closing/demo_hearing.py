@@ -316,7 +316,8 @@ async def run_demo(data_dir: Path, say: Say = _say) -> int:
         await asyncio.to_thread(policy_path.write_text, policy_text(doc, "toml"), "utf-8")
         say(f"bundle: {bundle}")
         say(f"trust policy: {policy_path}")
-        say(f"verify it yourself: vc-service log verify {bundle} --trust {policy_path}")
+        say(f"verify it yourself: vc-service log verify {bundle} --trust {policy_path} \\")
+        say(f"    --hearing {hid}")
         report = await asyncio.to_thread(
             verify_bundle,
             bundle,
