@@ -174,7 +174,7 @@ class Acts:
                 message.action, seat.role, self._roster.present(), self._state()
             )
         elif isinstance(message, p.ConsentWithdrawn):
-            decision = procedure.withdraw_consent(self._state(), message.note)
+            decision = procedure.withdraw_consent(self._state(), message.note, seat.role)
         else:
             assert isinstance(message, p.Recording)
             await self._record(seat, message.action is p.RecordingAction.START)

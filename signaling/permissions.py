@@ -65,7 +65,8 @@ PERMISSIONS: dict[Action, Rule] = {
     # In `session` only to lift an authority's stop a rebuilt room inherited (procedure.py).
     Action.TESTIMONY_RESUME: Rule(_JUDGE_OR_AUTHORITY, frozenset({State.SESSION, State.PAUSED})),
     Action.TESTIMONY_STOP: Rule(JUDGE, frozenset({State.TESTIMONY, State.PAUSED})),
-    Action.CONSENT_WITHDRAWN: Rule(frozenset({Role.ACCUSED}), _IN_HEARING),
+    # A witness only where her consent is a condition: the procedure checks that.
+    Action.CONSENT_WITHDRAWN: Rule(frozenset({Role.ACCUSED, Role.WITNESS}), _IN_HEARING),
     Action.RECORDING_START: Rule(JUDGE, _IN_HEARING),
     Action.RECORDING_STOP: Rule(JUDGE, _IN_HEARING),
     Action.END: Rule(JUDGE, LIVE_STATES),

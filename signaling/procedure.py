@@ -18,6 +18,9 @@ from signaling.protocol import DocumentType, MetBy, Role, TestimonyAction
 from signaling.services import HearingInfo, RecordingRule
 from signaling.states import State
 
+# The legal engine's condition that the person heard consents (legal_profiles.conditions).
+PERSON_CONSENT = "consent.person"
+
 SYSTEM = "system"
 
 _TESTIMONY: dict[TestimonyAction, tuple[State, str]] = {
@@ -48,6 +51,10 @@ class Procedure:
         self.rule = hearing.recording
         self.recording = False
         self.consent_withdrawn = hearing.consent_withdrawn
+        # Besides an accused, whoever meets the person's consent condition may withdraw it.
+        self.consenting = frozenset(
+            role for c in hearing.conditions if c.id == PERSON_CONSENT for role in c.satisfied_by
+        )
         # A role, or "system" when a condition lapsed. An authority's stop outlives the room
         # that saw it (a crash, a move to another node): only the authority lifts it.
         self.paused_by: str | None = Role.AUTHORITY.value if hearing.authority_stop else None
@@ -133,15 +140,23 @@ class Procedure:
 
         return Decision(event, {"reason": reason}, new, apply)
 
-    def withdraw_consent(self, state: State, note: str | None) -> Decision:
+    def withdraw_consent(
+        self, state: State, note: str | None, role: Role = Role.ACCUSED
+    ) -> Decision:
+        """An accused's consent, or a witness's where the decision makes it a condition
+        (`consent.person` met by her role); the conditions her role met lapse."""
+        if role is not Role.ACCUSED and role not in self.consenting:
+            raise PermissionDenied(
+                "perm.role", f"this hearing does not rest on the {role.value}'s consent"
+            )
         if self.consent_withdrawn:
             raise RoomError("consent.already_withdrawn", "consent is already withdrawn")
         stop = state in (State.TESTIMONY, State.PAUSED)
-        lapsing = self.checklist.lapsable(lambda met: met.role is Role.ACCUSED)
+        lapsing = self.checklist.lapsable(lambda met: met.role is role)
 
         def apply() -> None:
             self.consent_withdrawn = True
-            self.checklist.lapse(lambda met: met.role is Role.ACCUSED)
+            self.checklist.lapse(lambda met: met.role is role)
             if stop:
                 self.paused_by = None
 

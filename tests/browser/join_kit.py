@@ -16,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Page, Playwright
 
 from tests.browser.conftest import ContextFactory
-from tests.browser.live_service import LiveService
+from tests.browser.live_service import Account, LiveService
 from tests.browser.staff_api import SLOT_MINUTES, StaffApi, utc_text
 
 # The judge's side of the room, spoken from a page of the judge's browser over the real protocol.
@@ -33,23 +33,47 @@ WAITING_PEER = """() => {
 }"""
 
 
+VENUES = {
+    "FR": "Tribunal judiciaire de Strasbourg, salle {tag}",
+    "DE": "Amtsgericht Kehl, Saal {tag}",
+}
+
+
 def own_judge(playwright: Playwright, live_service: LiveService) -> StaffApi:
     return StaffApi.sign_in(playwright, live_service, live_service.add_user("judge", "judge"))
 
 
+def french_judge(playwright: Playwright, live_service: LiveService) -> StaffApi:
+    """A judge of a French court (the service's test court is German): requests hearings in DE."""
+    court = live_service.cli(
+        "court", "add", "Tribunal judiciaire de Paris", "--state", "FR", "--tz", "Europe/Paris"
+    ).strip()
+    account = Account(f"juge-{secrets.token_hex(3)}", secrets.token_urlsafe(12), "judge")
+    live_service.cli(
+        "user", "add", account.username, "--role", "judge", "--court", court,
+        "--name", "Juge Martin", stdin=account.password + "\n",
+    )  # fmt: skip
+    return StaffApi.sign_in(playwright, live_service, account)
+
+
 def schedule(
-    judge: StaffApi, *, heard_role: str = "witness", authority: bool = False
+    judge: StaffApi,
+    *,
+    heard_role: str = "witness",
+    authority: bool = False,
+    requested_state: str = "FR",
 ) -> dict[str, Any]:
-    """A DE -> FR criminal hearing in the judge's next slot, a few minutes ahead of the service's
-    clock, its person heard and venue named for this judge alone; `authority`: with a seat for
-    the requested state's authority."""
+    """A criminal hearing (DE -> FR unless the judge's court is French and `requested_state` is
+    DE) in the judge's next slot, a few minutes ahead of the service's clock, its person heard
+    and venue named for this judge alone; `authority`: with a seat for the requested state's
+    authority."""
     judge.scheduled += 1
     number = judge.scheduled
     tag = f"{secrets.token_hex(2)}-{number}"
     start = judge.service.now().replace(microsecond=0) + timedelta(minutes=SLOT_MINUTES * number)
     body: dict[str, Any] = {
-        "requested_state": "FR",
-        "venue": f"Tribunal judiciaire de Strasbourg, salle {tag}",
+        "requested_state": requested_state,
+        "venue": VENUES[requested_state].format(tag=tag),
         "proceeding": "criminal",
         "case_reference": f"BT-W-{tag}",
         "starts_at": utc_text(start),

@@ -1,8 +1,9 @@
 """The participant in the room (issue 13 point 3): one status line that follows the hearing
 (waiting, admitted, testimony running, paused, recording is said apart), the heading no longer a
-step of joining, her own microphone, camera and a way to leave, and the judge's picture large and
-hers small. The judge and the requested state's authority speak the real protocol from pages of
-their own browsers; the judge's page sends its fake camera, so the witness's page shows it.
+step of joining, her own microphone and camera, the withdrawal of her consent where the hearing
+rests on it, a way to leave, and the judge's picture large and hers small. The judge and the
+requested state's authority speak the real protocol from pages of their own browsers; the judge's
+page sends its fake camera, so the witness's page shows it.
 
 Hearings are booked a few minutes ahead of the service's clock, which the fixtures start at a
 fixed instant (VC_CLOCK_START), so the test passes whatever the hour or day it runs
@@ -17,7 +18,7 @@ from playwright.sync_api import Page, Playwright, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.join_kit import open_lobby, own_judge, schedule
+from tests.browser.join_kit import french_judge, open_lobby, own_judge, schedule
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_join_invitation import (
@@ -179,6 +180,8 @@ def test_the_witness_knows_where_the_hearing_is_and_has_her_controls(
     authority.evaluate(SEND, {"type": "testimony", "action": "pause"})
     expect(status).to_have_text(EN["lobby.paused"])
     expect(lobby).to_have_attribute("data-room", "paused")
+    # France compels witnesses: her consent is no condition here, so nothing offers to withdraw it.
+    expect(page.get_by_role("region", name=EN["consent.heading"])).to_be_hidden()
     # Recording is not lawful in this hearing: nothing says it runs.
     expect(page.locator("#recording-notice")).to_be_hidden()
     screenshot(page, "join-room-paused")
@@ -212,3 +215,61 @@ def test_the_witness_knows_where_the_hearing_is_and_has_her_controls(
     # The protocol has no act of leaving yet: the judge sees her connection gone at once (the room
     # keeps the seat for its grace period, then records that she left).
     judge.wait_for_function("() => window.me.messages.some((m) => m.type === 'peer_reconnecting')")
+
+
+def test_a_witness_whose_consent_is_a_condition_withdraws_it_and_testimony_stops(
+    new_context: ContextFactory, live_service: LiveService, playwright: Playwright
+) -> None:
+    # Germany hears a witness by video only with her consent, which she may withdraw: a French
+    # court's hearing of a witness in Germany rests on it.
+    judge_api = french_judge(playwright, live_service)
+    authority_api = StaffApi.sign_in(
+        playwright, live_service, live_service.add_user("authority", "behoerde")
+    )
+    try:
+        hearing = schedule(judge_api, authority=True, requested_state="DE")
+        conditions = hearing["legal"]["decision"]["conditions"]
+        assert "consent.person" in [c["id"] for c in conditions if c["stage"] == "during"]
+        hearing = open_lobby(judge_api, hearing)
+        hid = hearing["id"]
+        issued = judge_api.invite(hearing, "witness")
+        judge = staff_in_room(new_context, judge_api, hid, media=True)
+        authority = staff_in_room(new_context, authority_api, hid, media=False)
+    finally:
+        authority_api.close()
+        judge_api.close()
+    judge.evaluate(SEND, {"type": "confirm_authority", "peer": admit(judge, "authority")})
+
+    page = new_context().new_page()
+    open_in_english(page, issued)
+    check_devices_and_continue(page)
+    consent = page.get_by_role("region", name=EN["consent.heading"])
+    expect(consent).to_contain_text(EN["consent.before_admission"])
+    read_notices_and_continue(page)
+    enter_code(page, issued["code"])
+    admit(judge, "witness")
+    status = page.locator("#lobby-status")
+    expect(status).to_have_text(EN["lobby.admitted"])
+    withdraw = consent.get_by_role("button", name=EN["consent.withdraw"])
+    expect(withdraw).to_be_enabled()
+
+    # She gives her consent with her own click; the officials meet theirs; testimony starts.
+    confirm = page.locator('#confirm-list li[data-condition="consent.person"] button')
+    confirm.click()
+    expect(confirm).to_have_count(0)
+    authority.evaluate(MEET, "authority")
+    assert judge.evaluate(MEET, "judge") == []
+    judge.evaluate(SEND, {"type": "testimony", "action": "start"})
+    expect(status).to_have_text(EN["lobby.testimony"])
+
+    withdraw.click()
+    dialog = page.get_by_role("dialog", name=EN["consent.confirm_title"])
+    dialog.get_by_role("button", name=EN["consent.confirm"]).click()
+    expect(page.locator("#consent-text")).to_have_text(EN["consent.withdrawn"])
+    expect(withdraw).to_be_disabled()
+    # The room stopped testimony and will not start it again.
+    expect(status).to_have_text(EN["lobby.admitted"])
+    judge.evaluate(SEND, {"type": "testimony", "action": "start"})
+    judge.wait_for_function(
+        "() => window.me.errors.some((e) => e.code === 'testimony.consent_withdrawn')"
+    )
