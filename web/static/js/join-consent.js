@@ -42,8 +42,8 @@ export function renderConsent(roomState) {
   $("consent-withdraw").disabled = !page.admitted;
 }
 
-// The room refused the withdrawal (for instance it does not take a witness's withdrawal on this
-// server yet): say what to do instead, never leave her thinking it was recorded.
+// The room refused the withdrawal (a witness whose consent is no condition, a lost seat): say
+// what to do instead, never leave her thinking it was recorded.
 export function consentRefused(code) {
   if (!sent || $("consent-withdraw").dataset.done) return false;
   sent = false;
