@@ -1,5 +1,6 @@
-"""The clerk's verification page says what was proven and what was not (issue 13, point 14), and
-gives the log's public key for the offline check (point 15).
+"""The clerk's verification page says what was proven and what was not (issue 13, point 14),
+gives the log's public key for the offline check (point 15), and opens the minutes as the court's
+document (point 13).
 
 A hearing with no cosigner and no time-stamping authority: the page must not read "Passed:
 independent time (RFC 3161)" nor count "0 cosigners, quorum 0" as passed. It leads with one plain
@@ -81,14 +82,24 @@ async def until(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any
     raise AssertionError(f"the room closed before {kind!r}")
 
 
-def wait_for_sealed(clerk: Page, reference: str) -> None:
-    row = clerk.locator("#hearings tbody tr", has_text=reference)
-    for _ in range(120):  # sealing runs in the background after the end
-        if row.get_by_role("button", name="Verify").count():
+# The page's own fetch carries the clerk's session cookie.
+FETCHED = """async (href) => {
+  const answer = await fetch(href);
+  return { policy: answer.headers.get("content-security-policy"), text: await answer.text() };
+}"""
+LISTED = "async () => (await (await fetch('/api/clerk/hearings')).json()).hearings"
+
+
+def wait_for_sealed(clerk: Page, hearing_id: str) -> None:
+    """Sealing runs in the background after the end: ask the clerk's API (with the page's
+    session) until the hearing is sealed, then show the page as the clerk would find it."""
+    for _ in range(240):
+        listed = clerk.evaluate(LISTED)
+        if any(h["id"] == hearing_id and h["sealed"] for h in listed):
+            clerk.reload()
             return
         clerk.wait_for_timeout(250)
-        clerk.reload()
-    expect(row.get_by_role("button", name="Verify")).to_have_count(1)
+    raise AssertionError(f"hearing {hearing_id} was not sealed within 60 s")
 
 
 def test_the_verification_says_what_was_not_checked_and_gives_the_log_key(
@@ -98,7 +109,9 @@ def test_the_verification_says_what_was_not_checked_and_gives_the_log_key(
     reference = hearing["case_reference"]
     clerk = new_context().new_page()
     sign_in(clerk, live_service.add_user("clerk", "clerk"), "/clerk")
-    wait_for_sealed(clerk, reference)
+    # sign_in's "**/clerk" also matches /sign-in?next=/clerk: wait for the clerk's own page.
+    expect(clerk).to_have_url(re.compile(r"^[^?]*/clerk$"))
+    wait_for_sealed(clerk, hearing["id"])
     row = clerk.locator("#hearings tbody tr", has_text=reference)
     row.get_by_role("button", name="Verify").click()
 
@@ -146,3 +159,22 @@ def test_the_verification_says_what_was_not_checked_and_gives_the_log_key(
     (folder / "log.pem").write_bytes(pem)
     checked = openssl_checks_checkpoint(folder, name.group(1))
     assert verified(checked), checked.stdout + checked.stderr
+
+    # The minutes read as the court's document (a German court: German), laid out by their
+    # own inline style, which the route's policy lets through (and no script: the page is
+    # sandboxed, so it is read here from its bytes).
+    href = row.get_by_role("link", name="Minutes (HTML)").get_attribute("href")
+    assert href
+    served = clerk.evaluate(FETCHED, href)
+    assert served["policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    minutes = clerk.context.new_page()
+    minutes.set_content(served["text"])
+    expect(minutes.locator("h1")).to_have_text("Protokoll der Vernehmung per Videokonferenz")
+    expect(minutes.locator("p.court")).to_have_text("Browser test court")
+    expect(minutes.get_by_role("rowheader", name="Ersuchte Behörde")).to_be_visible()
+    expect(minutes.locator("h2").last).to_have_text(
+        "8. Unterschrift der Behörde des ersuchten Staates"
+    )
+    collapse = minutes.locator("table.facts").evaluate("t => getComputedStyle(t).borderCollapse")
+    assert collapse == "collapse"
+    assert_accessible(minutes, "clerk-minutes")
