@@ -1,6 +1,7 @@
 """The staff pages' language is the signed-in person's own choice (issue 13 point 9): made with
-the switch, it follows them on this browser, whoever else used it in between; someone who never
-chose gets the browser's last choice, then the browser's languages."""
+the switch, it is kept with their account and follows them to any browser, whoever else used
+it in between; before sign-in, and for someone who never chose, the browser's last choice, then
+the browser's languages."""
 
 from __future__ import annotations
 
@@ -83,6 +84,30 @@ def test_each_person_keeps_their_own_language_on_a_shared_browser(
     page.goto("/home")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Angemeldet als"))
     expect(page.get_by_label("Sprache")).to_have_value("de")
+
+
+def test_the_language_follows_the_person_to_another_browser(
+    new_context: ContextFactory, live_service: LiveService
+) -> None:
+    carla = live_service.add_user("authority", prefix="carla")
+    office = new_context(locale="fr-FR")
+    page = office.new_page()
+    sign_in(office, live_service, carla)
+    page.goto("/home")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Connecté en tant que"))
+    # Saved with the account: the page asks the service to keep it.
+    with page.expect_response("**/api/auth/preferences") as saved:
+        page.get_by_label("Langue").select_option("de")
+    assert saved.value.ok
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Angemeldet als"))
+    courtroom = new_context(locale="en-GB")
+    other = courtroom.new_page()
+    other.goto("/sign-in")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Sign in")
+    sign_in(courtroom, live_service, carla)
+    other.goto("/home")
+    expect(other.get_by_role("heading", level=1)).to_have_text(re.compile("^Angemeldet als"))
+    expect(other.get_by_label("Sprache")).to_have_value("de")
 
 
 def test_the_landing_page_reads_in_the_browsers_language_and_leads_to_sign_in(

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vc_service.db import Base, UTCDateTime, new_id, utcnow
 
+# The languages of the staff pages (web/static/i18n/staff/<language>.json).
+STAFF_LANGUAGES = ("en", "fr", "de", "es")
+
 
 class Role(enum.StrEnum):
     JUDGE = "judge"
@@ -40,6 +43,8 @@ class User(Base):
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The staff pages' language the person chose (one of STAFF_LANGUAGES); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True, default=None)
     password_hash: Mapped[str] = mapped_column(String(255))
     # The TOTP secret is encrypted with the service key (AES-GCM), never stored in clear.
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -33,7 +33,15 @@ from sqlalchemy import ColumnElement, Update, case, delete, literal, null, or_, 
 from sqlalchemy.exc import IntegrityError
 
 from vc_service.accounts import passwords, totp
-from vc_service.accounts.models import AuthEvent, Court, Role, SignInStep, User, WebSession
+from vc_service.accounts.models import (
+    STAFF_LANGUAGES,
+    AuthEvent,
+    Court,
+    Role,
+    SignInStep,
+    User,
+    WebSession,
+)
 from vc_service.config import Settings
 from vc_service.db import Database, UTCDateTime, utcnow
 from vc_service.errors import Conflict, Locked, NotFound, Unauthenticated, ValidationFailed
@@ -87,6 +95,7 @@ class Principal:
     time_zone: str
     csrf_token: str
     session_hash: str
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +105,7 @@ class Principal:
             "role": self.role.value,
             "court_id": self.court_id,
             "time_zone": self.time_zone,
+            "language": self.language,
         }
 
 
@@ -411,6 +421,7 @@ class AccountService:
                 time_zone=user.time_zone,
                 csrf_token=row.csrf_token,
                 session_hash=hashed,
+                language=user.language,
             )
 
     async def sign_out(self, principal: Principal, client: ClientInfo) -> None:
@@ -426,6 +437,15 @@ class AccountService:
                     ip=client.ip[:64],
                     user_agent=client.user_agent[:300],
                 )
+            )
+
+    async def set_language(self, principal: Principal, language: str) -> None:
+        """The staff pages' language `principal` chose; it follows them to any browser."""
+        if language not in STAFF_LANGUAGES:
+            raise ValueError(f"not a staff language: {language}")
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(User).where(User.id == principal.user_id).values(language=language)
             )
 
     async def auth_events(self, limit: int = 100) -> list[AuthEvent]:

@@ -135,6 +135,20 @@ OPERATIONS: list[dict[str, Any]] = [
         ],
     },
     {
+        "method": "put", "path": "/api/auth/preferences", "tag": "sign-in", "who": "signed in",
+        "summary": "Keep the staff pages' language with your account",
+        "description": (
+            "`language` is one of `en`, `fr`, `de`, `es`. The session's `user.language` carries "
+            "it from then on, so the staff pages open in it on any browser; `null` there means "
+            "the person never chose and the browser's languages decide."
+        ),
+        "examples": [
+            ex(62, "judge", 200, body={"language": "de"}),
+            ex(63, "judge", 422, name="unknown_language", summary="A language the pages lack",
+               body={"language": "pt"}),
+        ],
+    },
+    {
         "method": "get", "path": "/api/scheduling/options", "tag": "hearings", "who": "judge",
         "summary": "What the scheduling form offers: your court, and each state's venue zones",
         "description": (

@@ -287,8 +287,20 @@ RESPONSES: dict[tuple[str, str, str], Any] = {
             "role": "judge",
             "court_id": "0b6f2c1e-4d8a-4b3e-9f21-5a7c3e8d0112",
             "time_zone": "UTC",
+            "language": None,
         },
         "csrf_token": "k7Qm2vX9pL4nR8sT1wY6zB3cF5hJ0dG2aE9uI4oK7qM",
+    },
+    ("put", "/api/auth/preferences", "ok"): {"language": "de"},
+    ("put", "/api/auth/preferences", "unknown_language"): {
+        "error": {
+            "code": "request.invalid_fields",
+            "message": "invalid fields: language",
+            "details": {
+                "fields": {"language": "must be one of en, fr, de, es"},
+                "request_id": "5f1c2a9e0d7b4e3a8c6f1b2d3e4a5c6d",
+            },
+        }
     },
     ("get", "/api/auth/session", "signed_out"): {
         "error": {

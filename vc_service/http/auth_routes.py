@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from vc_service.accounts.models import Role
+from vc_service.accounts.models import STAFF_LANGUAGES, Role
 from vc_service.accounts.service import ClientInfo, Principal
 from vc_service.errors import Forbidden, Unauthenticated
 from vc_service.http.keys import PRINCIPAL_KEY, SERVICES
@@ -96,3 +96,15 @@ async def sign_out(request: web.Request) -> web.Response:
     response = web.json_response({"signed_out": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@routes.put("/api/auth/preferences")
+async def preferences(request: web.Request) -> web.Response:
+    """The signed-in person's preferences: the staff pages' language, kept with the account so
+    it follows them to any browser (a court's shared computers)."""
+    principal = require(request)
+    fields = Fields(await read_json(request))
+    language = fields.choice("language", STAFF_LANGUAGES)
+    fields.done()
+    await request.app[SERVICES].accounts.set_language(principal, language)
+    return web.json_response({"language": language})

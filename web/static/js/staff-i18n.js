@@ -7,25 +7,15 @@ import { LANGUAGES, language, loadLanguage, preferredLanguage, say, t, translate
 export { LANGUAGES, language, say, t, translate };
 
 const STAFF = "/static/i18n/staff";
-const PERSON_KEY = "vc.staff.language."; // + the account's id
 let catalogs = [STAFF];
 const listeners = [];
 
-// The signed-in person's own choice comes first (a German judge on a court computer last used
-// in French still gets German): the one they made with the switch on this browser. Then the
-// last choice made on this browser by anyone (i18n.js), then the browser's languages.
+// The signed-in person's own choice comes first, kept with their account (`user.language`,
+// PUT /api/auth/preferences), so a German judge on a court computer last used in French still
+// gets German. Then the last choice made on this browser (i18n.js), then the browser's languages.
 export function staffLanguage(user) {
-  const own = user ? storage(() => localStorage.getItem(PERSON_KEY + user.id)) : null;
-  if (own && own in LANGUAGES) return own;
+  if (user && user.language && user.language in LANGUAGES) return user.language;
   return preferredLanguage();
-}
-
-function storage(action) {
-  try {
-    return action();
-  } catch {
-    return null; // storage can be disabled: the choice then lasts for this page only
-  }
 }
 
 // Load the staff texts in `lang` and translate the page. `pages` names extra catalogs under
@@ -51,9 +41,9 @@ function redraw() {
   for (const listener of listeners) listener(language());
 }
 
-// A <select> that switches the page's language and remembers it on this browser, for `user`
-// (the signed-in person, if any) in particular.
-export function languageSwitch(select, { user = null } = {}) {
+// A <select> that switches the page's language and remembers it on this browser; `save(lang)`
+// (given on signed-in pages) keeps it with the person's account too.
+export function languageSwitch(select, { save = null } = {}) {
   select.replaceChildren();
   select.dataset.languageSwitch = "";
   for (const [code, name] of Object.entries(LANGUAGES)) {
@@ -63,8 +53,8 @@ export function languageSwitch(select, { user = null } = {}) {
   }
   select.addEventListener("change", async () => {
     await loadLanguage(select.value, { remember: true, catalogs });
-    if (user) storage(() => localStorage.setItem(PERSON_KEY + user.id, language()));
     redraw();
+    if (save) await save(language());
   });
   return select;
 }

@@ -78,7 +78,7 @@ export function mountBar(session) {
     select.setAttribute("data-i18n-aria-label", "bar.language");
     bar.append(select);
   }
-  languageSwitch(select, { user });
+  languageSwitch(select, { save: saveLanguage });
   let button = $("sign-out");
   if (!button) {
     button = element("button", "sign-out", { type: "button", className: "secondary" });
@@ -104,4 +104,15 @@ export async function signOut(button = $("sign-out")) {
   }
   location.assign("/sign-in");
   return true;
+}
+
+// Keeps the language with the person's account (it follows them to any browser); a failure is
+// shown next to the switch, and the page stays in the language chosen.
+async function saveLanguage(lang) {
+  clearErrors($("language").parentElement);
+  try {
+    await api("PUT", "/api/auth/preferences", { language: lang });
+  } catch (error) {
+    showError(error, { near: $("language") });
+  }
 }
