@@ -78,12 +78,17 @@ def test_an_authoritys_stop_survives_a_crash_and_only_the_authority_resumes(
 
     crash_and_restart(service, port)
 
-    # Both pages come back on their own (resume tokens); the authority waits in the lobby again.
-    expect(judge.locator("#room-status")).to_contain_text("In the hearing", timeout=45_000)
+    # Both pages come back on their own (resume tokens, after their countdowns); the rebuilt
+    # room starts in its lobby (it was paused) and the authority waits there again.
+    expect(judge.locator("#room-status")).to_have_text(
+        "In the hearing · room lobby.", timeout=45_000
+    )
     expect(authority.locator("#room-status")).to_have_text(
         "Waiting to be admitted.", timeout=45_000
     )
-    lobby.get_by_role("button", name=f"Admit {AUTHORITY}").click()
+    admit = lobby.get_by_role("button", name=f"Admit {AUTHORITY}")
+    expect(admit).to_be_visible(timeout=45_000)
+    admit.click()
     stopped = "Stopped by the requested state's authority; only it can resume testimony."
     for page in (judge, authority):
         expect(page.locator("#testimony-state")).to_have_text(stopped)
