@@ -5,7 +5,7 @@ changed in the reschedule form. A civil hearing offers no offence anywhere."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from playwright.sync_api import Page, Request, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.live_service import LiveService
+from tests.browser.live_service import LiveService, page_now
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_story import sign_in
 
@@ -23,9 +23,10 @@ pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def start_in(days: int) -> datetime:
-    """10:00 in Berlin `days` from now (the running service judges dates by its own clock)."""
-    moment = datetime.now(BERLIN) + timedelta(days=days)
+def start_in(page: Page, days: int) -> datetime:
+    """10:00 in Berlin `days` after the page's today (the page's clock is the service's, which
+    starts at a fixed instant: see conftest)."""
+    moment = page_now(page, BERLIN) + timedelta(days=days)
     return moment.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
@@ -78,7 +79,7 @@ def test_judge_schedules_an_organised_crime_hearing_and_changes_its_offence(
 
     token = secrets.token_hex(2)
     reference = f"4 KLs {secrets.randbelow(900) + 100}/26"
-    start = start_in(30)
+    start = start_in(judge, 30)
     form.get_by_label("Name of the person heard").fill(f"Mara Keller {token}")
     form.get_by_label("Their language").select_option("fr")
     form.get_by_label("Authority of the requested state (name)").fill(f"Juge Morel {token}")
@@ -134,7 +135,7 @@ def test_judge_schedules_an_organised_crime_hearing_and_changes_its_offence(
 def test_a_civil_hearing_offers_no_offence(
     new_context: ContextFactory, live_service: LiveService, judge_api: StaffApi
 ) -> None:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    start = live_service.now().replace(microsecond=0) + timedelta(days=40)
     civil: dict[str, Any] = judge_api.post(
         "/api/hearings",
         requested_state="FR",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -38,7 +38,7 @@ def schedule_unknown(api: StaffApi, person: str) -> dict[str, Any]:
     """A DE court hears a witness in Mexico (civil), two days ahead in a slot of its own (two
     hours apart: a test may lengthen its hearing, and one judge cannot sit twice at once)."""
     api.scheduled += 1
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(
+    start = api.service.now().replace(second=0, microsecond=0) + timedelta(
         days=2, hours=2 * api.scheduled
     )
     hearing: dict[str, Any] = api.post(

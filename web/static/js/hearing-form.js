@@ -1,6 +1,24 @@
 // What the judge's scheduling and reschedule forms share: reading and showing times (the start is
 // typed in the browser's own zone; the service answers with wall times in each state's zone), the
-// required fields, and the service's 422 field errors shown next to the field they name.
+// required fields (said next to the first one left empty) and the venue's time zone.
+
+import { showNote } from "./judge-messages.js";
+
+// The judge's own zone: the browser's, in which a datetime-local input is typed.
+export function browserZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+// A zone select: the state's zones, `chosen` selected; with no zone chosen, a first empty
+// option asks for one (the service requires it where the state spans several zones).
+export function zoneOptions(select, zones, chosen) {
+  select.replaceChildren();
+  if (!chosen) select.append(new Option("Choose the venue's time zone", ""));
+  const listed = zones.length ? zones : chosen ? [chosen] : [];
+  for (const zone of listed) select.append(new Option(zone.replace(/_/g, " "), zone));
+  if (chosen && !listed.includes(chosen)) select.append(new Option(chosen, chosen));
+  select.value = chosen || "";
+}
 
 // "2027-03-02 10:00 CET" from one of the service's wall times ({local, time_zone, abbreviation});
 // `local` is "2027-03-02T10:00+01:00": the abbreviation says what the offset says, shorter.
@@ -46,57 +64,12 @@ export function firstEmpty(controls) {
   return controls.find((control) => !control.value.trim()) || null;
 }
 
-function errorNode(control) {
-  const id = `${control.id}-error`;
-  let node = document.getElementById(id);
-  if (!node) {
-    node = Object.assign(document.createElement("p"), { id, className: "field-error" });
-    node.dataset.for = control.id;
-    (control.closest(".check") || control).after(node);
-    const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    control.setAttribute("aria-describedby", [...described, id].join(" "));
-  }
-  return node;
-}
-
-export function fieldError(control, text) {
-  errorNode(control).textContent = text;
-  if (text) control.setAttribute("aria-invalid", "true");
-  else control.removeAttribute("aria-invalid");
-}
-
-export function clearFieldErrors(form) {
-  for (const node of form.querySelectorAll(".field-error[data-for]")) {
-    node.textContent = "";
-    const control = document.getElementById(node.dataset.for);
-    if (control) control.removeAttribute("aria-invalid");
-  }
-}
-
 export function requireFilled(controls) {
   const empty = firstEmpty(controls);
   if (empty) {
-    fieldError(empty, `Please fill in: ${labelOf(empty)}.`);
+    const label = labelOf(empty).replace(/\s*\(.*\)\s*$/, "");
+    showNote(empty, empty.tagName === "SELECT" ? `Choose “${label}”.` : `Fill in “${label}”.`);
     empty.focus();
   }
   return !empty;
-}
-
-// Show a 422's `details.fields` next to the controls they name (`controls` maps the API's field
-// name to a control); returns the problems no control shows, for the form's own message. The
-// first control with a problem gets the focus.
-export function showFieldErrors(fields, controls) {
-  const unplaced = [];
-  let first = null;
-  for (const [name, problem] of Object.entries(fields || {})) {
-    const control = controls[name];
-    if (!control) {
-      unplaced.push(`${name}: ${problem}`);
-      continue;
-    }
-    fieldError(control, `${labelOf(control)}: ${problem}`);
-    first = first || control;
-  }
-  if (first) first.focus();
-  return unplaced;
 }

@@ -1,39 +1,51 @@
-// One hearing on the judge's page: both states' times, the conditions to meet before the hearing,
-// an invitation per participant (link with a copy button, and the one-time code), and opening the
-// lobby. The link also comes as a QR code (drawn by the service, no library in the page); the code
-// is meant for another channel, so it is shown as text only. A draft or scheduled hearing can be
-// rescheduled (judge-reschedule.js). A draft waits for the legal review of its `unknown` decision
-// (judge-review.js) and cannot invite anyone yet: the service refuses invitations until the
-// hearing is scheduled, so the page offers none and says why.
+// One hearing on the judge's page: its times (venue time and the court's, labelled with their
+// zones, and the judge's own when it differs), the conditions to meet before the hearing, an
+// invitation per participant, and opening the lobby. A new link and its one-time code are shown
+// once, when issued (link with a copy button and a QR code drawn by the service; the code, for
+// another channel, as text): afterwards the page says the invitation is active and offers "Send a
+// new link", which voids the old link and code (the service records it). A draft or scheduled
+// hearing can be rescheduled (judge-reschedule.js); a draft waits for the legal review of its
+// `unknown` decision (judge-review.js) and cannot invite anyone yet. The detail renders from the
+// page's state (judge-state.js), which also redraws the hearing's line in the list.
 
 import { api, showMessage } from "./api.js";
-import { wallTime } from "./hearing-form.js";
+import { browserZone, inZone, wallTime } from "./hearing-form.js";
+import { clearErrors, showError } from "./judge-messages.js";
 import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
 import { renderReview, reviewPending } from "./judge-review.js";
+import { page } from "./judge-state.js";
 import { OFFENCES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
 // The states in which the service issues invitations (INVITABLE in vc_service/hearings/lifecycle.py).
 const INVITABLE = new Set(["scheduled", "open", "in_session", "testimony"]);
 let hearing = null;
+let reload = async (id) => showHearing(id, false);
 
 function text(tag, value, className = "") {
   return Object.assign(document.createElement(tag), { textContent: value, className });
 }
 
+let buttons = 0;
 function button(label, kind, onClick) {
   const node = text("button", label, kind);
   node.type = "button";
-  node.addEventListener("click", onClick);
+  node.id = `detail-action-${++buttons}`; // errors about it are shown next to it, by its id
+  node.addEventListener("click", () => onClick(node));
   return node;
 }
 
-async function guarded(work) {
+// Runs one action of the page; a refusal is said next to the button that asked for it.
+async function guarded(near, work) {
   showMessage($("message"), "");
+  clearErrors($("detail"));
+  near.disabled = true;
   try {
     await work();
   } catch (error) {
-    showMessage($("message"), `${error.message} [${error.code}]`);
+    showError(error, { near });
+  } finally {
+    near.disabled = false;
   }
 }
 
@@ -51,11 +63,11 @@ function renderBefore() {
       item.className = "met";
       item.append(text("p", `Met: ${met.by.name} (${met.by.role}), ${new Date(met.at).toLocaleString()}${met.note ? ` · ${met.note}` : ""}`, "met-by"));
     } else {
-      item.append(button(`Record as met: ${condition.id}`, "secondary", () => guarded(async () => {
+      item.append(button(`Record as met: ${condition.id}`, "secondary", (self) => guarded(self, async () => {
         const updated = await api("POST", `/api/hearings/${hearing.id}/conditions/${condition.id}`, {
           version: hearing.version, note: "recorded by the judge",
         });
-        await showHearing(updated.id, false);
+        await reload(updated.id);
       })));
     }
     list.append(item);
@@ -90,8 +102,40 @@ function invitationsClosed() {
   return `No invitations can be issued: the hearing is ${hearing.state}.`;
 }
 
-async function renderInvitations(issued = {}) {
-  const { participants } = await api("GET", `/api/hearings/${hearing.id}/invitations`);
+function when(iso) {
+  return new Date(iso).toLocaleString();
+}
+
+// What the page says of an invitation issued earlier: never its code (shown once, when issued).
+function invitationStatus(invitation) {
+  if (invitation.status === "active") {
+    const wrong = invitation.failures ? `; ${invitation.failures} wrong code(s)` : "";
+    const locked = invitation.locked ? "; locked after too many wrong codes" : "";
+    return `Invitation active, sent ${when(invitation.issued_at)}${wrong}${locked}. The link and code were shown once; if they are lost, send a new link.`;
+  }
+  return invitation.status === "superseded"
+    ? "The last link was replaced."
+    : "The invitation was withdrawn.";
+}
+
+function issueButton(participant, label, path) {
+  return button(label, path.endsWith("reissue") ? "secondary" : "", (self) => guarded(self, async () => {
+    const grant = await api("POST", `/api/hearings/${hearing.id}/participants/${participant.id}/${path}`, {});
+    await renderInvitations({ [participant.id]: grant });
+    showMessage($("message"), path.endsWith("reissue")
+      ? `A new link and code for ${participant.name}: the old link and code no longer work.`
+      : `Invitation for ${participant.name} issued.`, "ok");
+  }));
+}
+
+function invitationsOf(id) {
+  return api("GET", `/api/hearings/${encodeURIComponent(id)}/invitations`);
+}
+
+// `issued`: the grants issued just now, shown this once; `overview`: the invitations as the
+// service has them (fetched when not given).
+async function renderInvitations(issued = {}, overview = null) {
+  const { participants } = overview || await invitationsOf(hearing.id);
   const closed = invitationsClosed();
   $("invitations-intro").hidden = Boolean(closed);
   $("invitations-closed").textContent = closed;
@@ -107,60 +151,91 @@ async function renderInvitations(issued = {}) {
     if (participant.has_account && participant.role !== "authority") {
       item.append(text("p", "Joins with their own account."));
     } else if (fresh) {
+      item.dataset.invitation = "fresh";
       item.append(copyable("Link", fresh.link, "link"), copyable("Code", fresh.code, "code"));
       const qr = Object.assign(document.createElement("img"), {
         src: fresh.qr_svg, width: 160, height: 160, className: "qr",
         alt: `QR code of the invitation link for ${participant.name}`,
       });
       item.append(qr);
-      item.append(text("p", `Valid ${new Date(fresh.valid_from).toLocaleString()} to ${new Date(fresh.valid_until).toLocaleString()}.`));
+      item.append(text("p", `Valid ${when(fresh.valid_from)} to ${when(fresh.valid_until)}. Shown this once: pass the link and the code on through different channels now.`));
     } else if (invitation) {
-      item.append(text("p", `Invitation ${invitation.status}; current code ${invitation.code || "—"}; ${invitation.failures} wrong code(s)${invitation.locked ? "; locked" : ""}.`));
+      item.dataset.invitation = invitation.status;
+      item.append(text("p", invitationStatus(invitation), "invitation-status"));
+      if (!closed) {
+        item.append(invitation.status === "active"
+          ? issueButton(participant, `Send a new link to ${participant.name}`, "invitation/reissue")
+          : issueButton(participant, `Invite ${participant.name} again`, "invitation"));
+      }
     } else if (closed) {
       item.append(text("p", "Not invited yet."));
     } else {
-      item.append(button(`Invite ${participant.name}`, "", () => guarded(async () => {
-        const grant = await api("POST", `/api/hearings/${hearing.id}/participants/${participant.id}/invitation`, {});
-        await renderInvitations({ ...issued, [participant.id]: grant });
-      })));
+      item.append(issueButton(participant, `Invite ${participant.name}`, "invitation"));
     }
     list.append(item);
   }
 }
 
-// Shows the hearing as the service has it now (any open reschedule form is closed: it was filled
-// from an older version) and returns it.
-export async function showHearing(id, focus = true) {
-  hearing = await api("GET", `/api/hearings/${encodeURIComponent(id)}`);
-  closeReschedule(false);
+// The hearing's times, each labelled with its zone: the venue's, the court's, and the judge's
+// own (the browser's) when it is neither.
+function renderTimes() {
+  const t = hearing.times;
+  const venue = hearing.venue_timezone;
+  const court = t.requesting.starts.time_zone;
+  const parts = [`Venue time, ${venue}: ${wallTime(t.requested.starts)}`];
+  if (court !== venue) parts.push(`your court's time, ${court}: ${wallTime(t.requesting.starts)}`);
+  $("detail-times").textContent = `${parts.join(" · ")} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  const own = browserZone();
+  const mine = $("detail-own-time");
+  mine.hidden = own === venue || own === court;
+  mine.textContent = mine.hidden ? "" : `Your time, ${own}: ${inZone(hearing.starts_at, own)}`;
+}
+
+function renderDetail() {
   $("detail").hidden = false;
   $("detail").dataset.hearing = hearing.id;
   $("detail").dataset.state = hearing.state;
   $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
-  const t = hearing.times;
-  $("detail-times").textContent = `${hearing.requesting_state}: ${wallTime(t.requesting.starts)} · ${hearing.requested_state}: ${wallTime(t.requested.starts)} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  renderTimes();
   // The offence scope is a question of criminal proceedings only.
   $("detail-offence").hidden = hearing.proceeding !== "criminal";
   $("detail-offence").textContent = `Offence: ${OFFENCES[hearing.offence] || "not specified"}`;
   renderReview(hearing);
   renderBefore();
-  await renderInvitations();
   $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;
   // The room exists from the lobby's opening to the end.
   $("live-link").hidden = !["open", "in_session", "testimony"].includes(hearing.state);
   $("open-lobby").hidden = hearing.state !== "scheduled";
   $("reschedule-open").hidden = !canReschedule(hearing);
+}
+
+// Shows the hearing as the service has it now (any open reschedule form is closed: it was filled
+// from an older version) and returns it.
+export async function showHearing(id, focus = true) {
+  // Everything the detail shows is fetched first, then drawn at once: no part of it is shown
+  // (and clickable) while another still shows the previous hearing.
+  const [fetched, overview] = await Promise.all([
+    api("GET", `/api/hearings/${encodeURIComponent(id)}`), invitationsOf(id),
+  ]);
+  closeReschedule(false);
+  clearErrors($("detail"));
+  hearing = fetched;
+  page.setHearing(fetched);
+  renderDetail();
+  await renderInvitations({}, overview);
   if (focus) $("detail-title").focus();
   return hearing;
 }
 
-$("open-lobby").addEventListener("click", () => guarded(async () => {
-  const opened = await api("POST", `/api/hearings/${hearing.id}/open`, { version: hearing.version });
-  await showHearing(opened.id, false);
-  showMessage($("message"), "The lobby is open: participants can join now.", "ok");
-}));
-
-$("reschedule-open").addEventListener("click", () => {
-  if ($("reschedule").hidden) openReschedule(hearing);
-  else closeReschedule();
-});
+export function initHearing(options) {
+  reload = options.reload;
+  $("open-lobby").addEventListener("click", () => guarded($("open-lobby"), async () => {
+    const opened = await api("POST", `/api/hearings/${hearing.id}/open`, { version: hearing.version });
+    await reload(opened.id);
+    showMessage($("message"), "The lobby is open: participants can join now.", "ok");
+  }));
+  $("reschedule-open").addEventListener("click", () => {
+    if ($("reschedule").hidden) openReschedule(hearing);
+    else closeReschedule();
+  });
+}

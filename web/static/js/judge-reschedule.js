@@ -8,9 +8,9 @@
 
 import { api, showMessage } from "./api.js";
 import {
-  clearFieldErrors, fieldError, inputToInstant, instantToInput, inZone, requireFilled,
-  showFieldErrors, wallTime,
+  inputToInstant, instantToInput, inZone, requireFilled, wallTime, zoneOptions,
 } from "./hearing-form.js";
+import { clearErrors, showError } from "./judge-messages.js";
 import { liveDecision, OUTCOMES, renderDecision } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,13 +18,15 @@ const EDITABLE = new Set(["draft", "scheduled"]);
 // The API's field names -> the reschedule form's controls.
 const CONTROLS = {
   starts_at: "rs-starts", local_start: "rs-starts", duration_minutes: "rs-duration",
-  ends_at: "rs-duration", venue: "rs-venue", consent: "rs-consent", offence: "rs-offence",
+  ends_at: "rs-duration", venue: "rs-venue", venue_time_zone: "rs-venue-zone",
+  consent: "rs-consent", offence: "rs-offence",
   recording_requested: "rs-recording", working_hours_override: "rs-override",
 };
 
 let hearing = null; // as the form was filled from it
 let initial = {}; // the form's values when it was filled
 let reload = async () => null;
+let zonesOf = () => [];
 
 export function canReschedule(shown) {
   return EDITABLE.has(shown.state);
@@ -37,6 +39,7 @@ function values() {
     starts: $("rs-starts").value,
     duration: $("rs-duration").value.trim(),
     venue: $("rs-venue").value.trim(),
+    venueZone: $("rs-venue-zone").value,
     override: $("rs-override").value.trim(),
     recording: $("rs-recording").checked,
   };
@@ -65,11 +68,11 @@ function showStartHint() {
     hint.textContent = "";
     return;
   }
-  const zones = [
-    [hearing.requesting_state, hearing.times.requesting.starts.time_zone],
-    [hearing.requested_state, hearing.times.requested.starts.time_zone],
-  ];
-  hint.textContent = `Starts ${zones.map(([state, zone]) => `${state}: ${inZone(value, zone)}`).join(" · ")}`;
+  const venue = $("rs-venue-zone").value || hearing.venue_timezone;
+  const court = hearing.times.requesting.starts.time_zone;
+  const parts = [`venue time, ${venue}: ${inZone(value, venue)}`];
+  if (court !== venue) parts.push(`your court's time, ${court}: ${inZone(value, court)}`);
+  hint.textContent = `Starts ${parts.join(" · ")}`;
 }
 
 function fill(shown) {
@@ -79,7 +82,7 @@ function fill(shown) {
     ...fact("States", `${shown.requesting_state} (your court) hears a person in ${shown.requested_state}`),
     ...fact("Proceeding", shown.proceeding),
     ...fact("Person heard", `${shown.person_heard.name} as ${shown.person_heard.role}`),
-    ...fact("Now", `${shown.requesting_state}: ${wallTime(t.requesting.starts)} · ${shown.requested_state}: ${wallTime(t.requested.starts)}, ${shown.duration_minutes} minutes`),
+    ...fact("Now", `venue time, ${shown.venue_timezone}: ${wallTime(t.requested.starts)} · your court's time, ${t.requesting.starts.time_zone}: ${wallTime(t.requesting.starts)}, ${shown.duration_minutes} minutes`),
   );
   $("rs-consent").value = shown.person_heard.consent || "unknown";
   $("rs-offence-field").hidden = shown.proceeding !== "criminal";
@@ -87,6 +90,7 @@ function fill(shown) {
   $("rs-starts").value = instantToInput(shown.starts_at);
   $("rs-duration").value = String(shown.duration_minutes);
   $("rs-venue").value = shown.venue.name;
+  zoneOptions($("rs-venue-zone"), zonesOf(shown.requested_state), shown.venue_timezone);
   $("rs-override").value = shown.working_hours_override || "";
   $("rs-recording").checked = shown.recording.requested;
   initial = values();
@@ -100,10 +104,12 @@ function fill(shown) {
 function changes() {
   const now = values();
   const body = { version: hearing.version };
-  const moved = now.starts !== initial.starts || now.duration !== initial.duration;
+  const moved = now.starts !== initial.starts || now.duration !== initial.duration
+    || now.venueZone !== initial.venueZone;
   if (now.starts !== initial.starts) body.starts_at = inputToInstant(now.starts);
   if (now.duration !== initial.duration) body.duration_minutes = Number(now.duration);
   if (now.venue !== initial.venue) body.venue = now.venue;
+  if (now.venueZone !== initial.venueZone) body.venue_time_zone = now.venueZone;
   if (now.consent !== initial.consent) body.consent = now.consent;
   if (now.offence !== initial.offence) body.offence = now.offence || null;
   if (now.recording !== initial.recording) body.recording_requested = now.recording;
@@ -117,54 +123,43 @@ function formMessage(text, kind = "error") {
   showMessage($("rs-message"), text, kind);
 }
 
-function conflictMessage() {
-  const box = $("rs-message");
-  showMessage(box, "This hearing was changed by someone else since you opened this form, so nothing was saved. Reload it to see the current values, then make your changes again.");
+// A change made meanwhile by someone else: say so at the save button, with a way to reload.
+function conflictMessage(error) {
+  showError(error, { near: $("rs-save") });
+  const slot = $("rs-save-error");
   const again = Object.assign(document.createElement("button"), {
     type: "button", className: "secondary", textContent: "Reload the hearing",
   });
   again.addEventListener("click", async () => {
     try {
       openReschedule(await reload(hearing.id));
-    } catch (error) {
-      formMessage(`The hearing could not be reloaded: ${error.message}`);
+    } catch (failure) {
+      showError(failure, { near: $("rs-save") });
     }
   });
-  box.append(" ", again);
+  slot.append(again);
   again.focus();
 }
 
 function explainRefusal(error) {
   if (error.code === "hearing.version_conflict") {
-    conflictMessage();
+    conflictMessage(error);
     return;
   }
   const details = error.details || {};
-  const controls = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
-  const unplaced = showFieldErrors(details.fields, controls);
+  const fields = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
   if (error.code === "hearing.barred" && details.decision) {
     renderDecision($("rs-decision"), details.decision, OUTCOMES.reschedule);
-    formMessage(`Not saved: the law bars the hearing with these changes. ${error.message}`);
-    $("rs-decision-title").focus();
-    return;
   }
-  if (error.code === "hearing.outside_working_hours") {
-    fieldError($("rs-override"), `Outside the venue's working hours (${details.working_hours}, ${details.venue_time_zone}): give a reason of 10 characters or more to sit anyway.`);
-    $("rs-override").focus();
-  }
-  if (error.code === "hearing.conflict") {
-    const when = (details.conflicts || []).map((c) => `${c.kinds.join(", ")} busy ${c.starts_at}–${c.ends_at}`);
-    unplaced.push(...when);
-  }
-  const detail = unplaced.length ? ` (${unplaced.join("; ")})` : "";
-  formMessage(`Not saved: ${error.message}${detail} [${error.code}]`);
+  const near = error.code === "hearing.outside_working_hours" ? $("rs-override") : $("rs-save");
+  showError(error, { fields, near });
 }
 
 async function save(event) {
   event.preventDefault();
   formMessage("");
-  clearFieldErrors($("reschedule-form"));
-  if (!requireFilled(["rs-starts", "rs-duration", "rs-venue"].map($))) return;
+  clearErrors($("reschedule-form"));
+  if (!requireFilled(["rs-starts", "rs-duration", "rs-venue", "rs-venue-zone"].map($))) return;
   const body = changes();
   if (Object.keys(body).length === 1) {
     formMessage("Nothing to save: change a value first.", "warn");
@@ -183,7 +178,7 @@ async function save(event) {
   }
   closeReschedule(false);
   const t = saved.times;
-  let text = `Rescheduled: ${saved.requesting_state} ${wallTime(t.requesting.starts)} · ${saved.requested_state} ${wallTime(t.requested.starts)}.`;
+  let text = `Rescheduled: venue time, ${saved.venue_timezone}: ${wallTime(t.requested.starts)} · your court's time, ${t.requesting.starts.time_zone}: ${wallTime(t.requesting.starts)}.`;
   if (saved.state === "draft" && hearing.state !== "draft") {
     text += " The new legal decision is unknown: the hearing is back in draft until you record a legal review.";
   }
@@ -199,7 +194,7 @@ async function save(event) {
 export function openReschedule(shown) {
   fill(shown);
   formMessage("");
-  clearFieldErrors($("reschedule-form"));
+  clearErrors($("reschedule-form"));
   $("reschedule").hidden = false;
   $("reschedule-open").setAttribute("aria-expanded", "true");
   $("reschedule-title").focus();
@@ -214,6 +209,7 @@ export function closeReschedule(focus = true) {
 
 export function initReschedule(options) {
   reload = options.reload;
+  zonesOf = options.zonesOf || zonesOf;
   $("reschedule-form").addEventListener("submit", save);
   $("rs-cancel").addEventListener("click", () => closeReschedule());
   $("reschedule").addEventListener("keydown", (event) => {
@@ -223,4 +219,5 @@ export function initReschedule(options) {
   $("rs-offence").addEventListener("change", checkLegal);
   $("rs-starts").addEventListener("change", checkLegal);
   $("rs-starts").addEventListener("input", showStartHint);
+  $("rs-venue-zone").addEventListener("change", showStartHint);
 }

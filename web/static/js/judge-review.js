@@ -6,7 +6,7 @@
 // recorded, the review (outcome, note, who, when) is shown with what was not known.
 
 import { api, showMessage } from "./api.js";
-import { clearFieldErrors, fieldError, showFieldErrors } from "./hearing-form.js";
+import { clearErrors, showError, showNote } from "./judge-messages.js";
 import { renderDecision } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
@@ -37,7 +37,7 @@ function formMessage(text, kind = "error") {
 function resetForm(keepNote) {
   if (!keepNote) $("review-note").value = "";
   formMessage("");
-  clearFieldErrors($("review-form"));
+  clearErrors($("review-form"));
   $("refuse-dialog").close();
 }
 
@@ -73,13 +73,13 @@ export function renderReview(shown) {
 // The note as it will be recorded, or null after saying next to it what is wrong.
 function checkedNote() {
   const note = $("review-note").value.trim();
-  clearFieldErrors($("review-form"));
+  clearErrors($("review-form"));
   formMessage("");
   if (note.length >= NOTE_MIN) return note;
   const problem = note.length
     ? `The note is too short (${note.length} characters): write at least ${NOTE_MIN} characters saying what you checked and with whom.`
     : `Write a note of at least ${NOTE_MIN} characters saying what you checked and with whom.`;
-  fieldError($("review-note"), problem);
+  showNote($("review-note"), problem);
   $("review-note").focus();
   return null;
 }
@@ -103,18 +103,15 @@ function offerReload(text) {
 }
 
 function explainRefusal(error) {
-  const code = error.code ? ` [${error.code}]` : "";
   if (error.code === "hearing.version_conflict") {
     offerReload("This hearing was changed by someone else since the page showed it, so your review was not recorded. Reload it to see the current hearing (your note is kept), then decide again.");
     return;
   }
   if (error.status === 409) {
-    offerReload(`Not recorded: ${error.message}${code}. Reload the hearing to see where it stands now.`);
+    offerReload("Not recorded: the hearing has moved on. Reload it to see where it stands now.");
     return;
   }
-  const unplaced = showFieldErrors((error.details || {}).fields, { note: $("review-note") });
-  const detail = unplaced.length ? ` (${unplaced.join("; ")})` : "";
-  formMessage(`Not recorded: ${error.message}${detail}${code}`);
+  showError(error, { fields: { note: $("review-note") }, near: $("review-clear") });
 }
 
 async function record(outcome, note) {

@@ -1,27 +1,38 @@
-// The judge's page: upcoming hearings with both states' local times, and the scheduling form whose
-// legal decision is recomputed by the server (POST /api/legal/check) whenever the states, the
-// proceeding, the offence (criminal proceedings only), the role or the consent change. One hearing's detail, its reschedule form and its
-// legal review are in judge-hearing.js, judge-reschedule.js and judge-review.js.
+// The judge's page: upcoming hearings with their venue's time and the judge's court time, and the
+// scheduling form whose legal decision is recomputed by the server (POST /api/legal/check)
+// whenever the requested state, the proceeding, the offence (criminal proceedings only), the role,
+// the consent or the date change. The requesting state is the judge's court's state: shown, never
+// a choice (GET /api/scheduling/options). The venue's time zone is chosen with the requested state:
+// preset where the state keeps one clock, to be chosen where it spans several. One hearing's
+// detail, its reschedule form and its legal review are in judge-hearing.js, judge-reschedule.js
+// and judge-review.js; the list and the detail render from one state (judge-state.js).
 
 import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
-import {
-  clearFieldErrors, inputToInstant, localTime, requireFilled, showFieldErrors,
-} from "./hearing-form.js";
-import { showHearing } from "./judge-hearing.js";
+import { browserZone, inputToInstant, inZone, localTime, requireFilled, zoneOptions } from "./hearing-form.js";
+import { initHearing, showHearing } from "./judge-hearing.js";
+import { clearErrors, showError } from "./judge-messages.js";
 import { initReschedule } from "./judge-reschedule.js";
 import { initReview } from "./judge-review.js";
-import { liveDecision, OUTCOMES } from "./legal-decision.js";
+import { page, subscribe } from "./judge-state.js";
+import { liveDecision, OFFENCES, OUTCOMES } from "./legal-decision.js";
 
 const $ = (id) => document.getElementById(id);
+let options = { court: null, states: [] };
 
-export async function loadList() {
-  const { hearings } = await api("GET", "/api/hearings?upcoming=true");
+function offenceText(hearing) {
+  if (hearing.proceeding !== "criminal") return "civil case";
+  return OFFENCES[hearing.offence] || "not specified";
+}
+
+// The list, drawn from the page's state: a hearing shown in the detail is the same object.
+function renderList() {
   const body = $("hearing-list");
   body.replaceChildren();
-  $("list-empty").hidden = hearings.length > 0;
-  for (const hearing of hearings) {
+  $("list-empty").hidden = page.hearings.length > 0;
+  for (const hearing of page.hearings) {
     const row = document.createElement("tr");
     row.dataset.hearing = hearing.id;
+    row.dataset.state = hearing.state;
     const caseCell = document.createElement("td");
     const open = document.createElement("button");
     open.type = "button";
@@ -33,12 +44,18 @@ export async function loadList() {
       `${hearing.person_heard.name} (${hearing.person_heard.role})`,
       `${hearing.requesting_state}: ${localTime(hearing.times.requesting)}`,
       `${hearing.requested_state}: ${localTime(hearing.times.requested)}`,
+      offenceText(hearing),
       hearing.state,
-      hearing.legal_status,
+      hearing.legal_status || (hearing.legal && hearing.legal.status) || "",
     ].map((text) => Object.assign(document.createElement("td"), { textContent: text }));
     row.append(caseCell, ...cells);
     body.append(row);
   }
+}
+
+export async function loadList() {
+  const { hearings } = await api("GET", "/api/hearings?upcoming=true");
+  page.setHearings(hearings);
   return hearings;
 }
 
@@ -58,7 +75,7 @@ function showOffence() {
 
 const checkLegal = liveDecision($("decision"), () => {
   const body = {
-    requesting: $("requesting").value, requested: $("requested").value,
+    requesting: options.court && options.court.state, requested: $("requested").value,
     proceeding: $("proceeding").value, role: $("role").value, consent: $("consent").value,
   };
   if ($("starts").value) body.date = $("starts").value.slice(0, 10);
@@ -66,23 +83,52 @@ const checkLegal = liveDecision($("decision"), () => {
   return body;
 }, OUTCOMES.create);
 
+// --- the venue's zone and the start --------------------------------------------------------------
+
+function stateOptions(code) {
+  return options.states.find((s) => s.state === code) || { time_zones: [], venue_timezone: null, venue_timezone_required: true };
+}
+
+// The requested state's zones in the venue-zone select: its one zone preset, or a choice to make.
+function fillVenueZones() {
+  const state = stateOptions($("requested").value);
+  zoneOptions($("venue-zone"), state.time_zones, state.venue_timezone);
+  $("venue-zone-hint").textContent = state.venue_timezone_required
+    ? `${$("requested").value} has several time zones: choose the venue's.`
+    : `${$("requested").value} keeps one clock: ${state.venue_timezone}.`;
+  showStartHint();
+}
+
+// Under the start: the same moment in venue time (and the court's, when it differs), labelled.
+function showStartHint() {
+  const value = $("starts").value;
+  const zone = $("venue-zone").value;
+  const hint = $("starts-hint");
+  if (!value || Number.isNaN(new Date(value).getTime()) || !zone) {
+    hint.textContent = zone ? "" : "Choose the venue's time zone to see the venue time.";
+    return;
+  }
+  hint.textContent = `Venue time, ${zone}: ${inZone(value, zone)}`;
+}
+
 // --- scheduling --------------------------------------------------------------------------------
 
 // The API's field names -> the form's controls, so that a 422 shows next to the right one.
 const CONTROLS = {
   requested_state: "requested", requesting_state: "requesting", venue: "venue",
-  proceeding: "proceeding", offence: "offence", case_reference: "case-reference", starts_at: "starts",
-  local_start: "starts", duration_minutes: "duration", ends_at: "duration",
-  recording_requested: "recording-requested", working_hours_override: "override",
-  "person_heard.role": "role", "person_heard.name": "person-name",
-  "person_heard.language": "person-language", "person_heard.consent": "consent",
-  "participants[0].name": "authority-name",
+  venue_time_zone: "venue-zone", proceeding: "proceeding", offence: "offence",
+  case_reference: "case-reference", starts_at: "starts", local_start: "starts",
+  duration_minutes: "duration", ends_at: "duration", recording_requested: "recording-requested",
+  working_hours_override: "override", "person_heard.role": "role",
+  "person_heard.name": "person-name", "person_heard.language": "person-language",
+  "person_heard.consent": "consent", "participants[0].name": "authority-name",
 };
 
 function createBody() {
   const body = {
     requested_state: $("requested").value,
     venue: $("venue").value.trim(),
+    venue_time_zone: $("venue-zone").value,
     proceeding: $("proceeding").value,
     case_reference: $("case-reference").value.trim(),
     starts_at: inputToInstant($("starts").value),
@@ -104,32 +150,31 @@ function createBody() {
 
 async function create(event) {
   event.preventDefault();
-  $("create-error").textContent = "";
-  clearFieldErrors($("create-form"));
-  if (!requireFilled(["person-name", "case-reference", "venue", "starts"].map($))) return;
+  clearErrors($("create-form"));
+  if (!requireFilled(["person-name", "case-reference", "venue", "venue-zone", "starts"].map($))) return;
   try {
     const hearing = await api("POST", "/api/hearings", createBody());
     await loadList();
     await showHearing(hearing.id);
   } catch (error) {
-    const controls = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
-    const unplaced = showFieldErrors(error.details && error.details.fields, controls);
-    const detail = unplaced.length ? ` (${unplaced.join("; ")})` : "";
-    $("create-error").textContent = `${error.message}${detail} [${error.code}]`;
+    const fields = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
+    showError(error, { fields, near: $("create-submit") });
   }
 }
 
-async function fillStates(hearings) {
-  const { profiles } = await api("GET", "/api/legal/profiles");
-  for (const id of ["requesting", "requested"]) {
-    const select = $(id);
-    for (const profile of profiles) {
-      select.append(new Option(`${profile.name} (${profile.state})`, profile.state));
-    }
+function fillStates() {
+  const court = options.court;
+  $("requesting").value = court.state;
+  $("court-name").textContent = court.name;
+  // A hearing in the court's own state is not this service's case (legal.same_state).
+  const select = $("requested");
+  for (const state of options.states) {
+    if (state.state !== court.state) select.append(new Option(`${state.name} (${state.state})`, state.state));
   }
-  const own = hearings.length ? hearings[0].requesting_state : "DE";
-  $("requesting").value = own;
-  $("requested").value = profiles.some((p) => p.state === "FR" && own !== "FR") ? "FR" : profiles[0].state;
+  const states = options.states.map((s) => s.state);
+  select.value = states.includes("FR") && court.state !== "FR" ? "FR" : select.options[0].value;
+  $("starts-zone").textContent = `Your time zone: ${browserZone()}`;
+  fillVenueZones();
 }
 
 async function main() {
@@ -145,23 +190,28 @@ async function main() {
   }
   setCsrfToken(session.csrf_token);
   $("who").textContent = `${session.user.display_name} (${session.user.role})`;
-  // After a reschedule or a legal review, or to start again after a conflict: the list and the
-  // detail as the service has them now.
+  subscribe(renderList);
+  // After any change on the page: the list and the detail as the service has them now.
   const reload = async (id) => {
     await loadList();
     return showHearing(id, false);
   };
-  initReschedule({ reload });
+  initHearing({ reload });
+  initReschedule({ reload, zonesOf: (code) => stateOptions(code).time_zones });
   initReview({ reload });
-  const hearings = await loadList();
-  await fillStates(hearings);
+  options = await api("GET", "/api/scheduling/options");
+  await loadList();
+  fillStates();
   $("proceeding").addEventListener("change", showOffence);
   showOffence();
-  for (const id of ["requesting", "requested", "proceeding", "offence", "role", "consent", "starts"]) {
+  $("requested").addEventListener("change", fillVenueZones);
+  $("venue-zone").addEventListener("change", showStartHint);
+  $("starts").addEventListener("input", showStartHint);
+  for (const id of ["requested", "proceeding", "offence", "role", "consent", "starts"]) {
     $(id).addEventListener("change", checkLegal);
   }
   $("create-form").addEventListener("submit", create);
   await checkLegal();
 }
 
-main().catch((error) => showMessage($("message"), `The page could not start: ${error.message}`));
+main().catch((error) => showMessage($("message"), `The page could not start: ${error.message}. Reload the page.`));

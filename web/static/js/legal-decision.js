@@ -2,8 +2,11 @@
 // conditions with their citations, the reasons, the recording rule, and what the outcome means for
 // the form being filled in. Both the scheduling and the reschedule form use it, each on its own
 // section, whose parts are marked `data-part` (verdict, outcome, conditions, reasons, recording).
+// A section shows one decision or none: when the choices change, what was shown for the old ones
+// is cleared before the new answer comes, and an error leaves nothing of the old decision.
 
 import { api } from "./api.js";
+import { sentenceFor } from "./judge-messages.js";
 
 const part = (root, name) => root.querySelector(`[data-part="${name}"]`);
 
@@ -64,6 +67,22 @@ export function renderDecision(root, decision, outcomes = OUTCOMES.create) {
   part(root, "recording").textContent = `Recording: ${recording.rule}. ${recording.citation || ""}`;
 }
 
+// No decision: every part emptied, `verdict` saying why (a question still incomplete, a check
+// under way, or the service's refusal as a sentence).
+export function clearDecision(root, verdict, status = "none") {
+  root.dataset.decision = status;
+  part(root, "verdict").textContent = verdict;
+  const outcome = part(root, "outcome");
+  if (outcome) {
+    outcome.textContent = "";
+    outcome.className = "";
+    outcome.hidden = true;
+  }
+  part(root, "conditions").replaceChildren();
+  part(root, "reasons").replaceChildren();
+  part(root, "recording").textContent = "";
+}
+
 // A checker for one section: call it whenever a choice changes. `question()` gives the engine's
 // input ({requesting, requested, proceeding, role, consent, date?, offence?}) or null when
 // incomplete.
@@ -72,12 +91,19 @@ export function liveDecision(root, question, outcomes = OUTCOMES.create) {
   return async function check() {
     const mine = ++number;
     const body = question();
-    if (!body || !body.requesting || !body.requested) return;
+    if (!body || !body.requesting || !body.requested) {
+      clearDecision(root, "Choose the states to see the decision.");
+      return;
+    }
+    clearDecision(root, "Checking the law for these choices…", "checking");
+    root.setAttribute("aria-busy", "true");
     try {
       const decision = await api("POST", "/api/legal/check", body);
       if (mine === number) renderDecision(root, decision, outcomes); // a late, older answer is stale
     } catch (error) {
-      if (mine === number) part(root, "verdict").textContent = `No decision: ${error.message}`;
+      if (mine === number) clearDecision(root, `No decision: ${sentenceFor(error)}`, "error");
+    } finally {
+      if (mine === number) root.removeAttribute("aria-busy");
     }
   };
 }
