@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from signaling.client import MediaParticipant
 from signaling.conditions import example_message
-from vc_service import migrate
+from vc_service import clock, migrate
 from vc_service.accounts.models import Role
 from vc_service.accounts.service import Principal
 from vc_service.audit.checkpoint import Cosigner, parse_signed_note
@@ -72,7 +72,7 @@ def _loopback_media() -> None:
 
 def _working_day(days: int = 14, hour: int = 10) -> datetime:
     tz = ZoneInfo("Europe/Paris")
-    day = (datetime.now(tz) + timedelta(days=days)).date()
+    day = (clock.utcnow().astimezone(tz) + timedelta(days=days)).date()
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)
