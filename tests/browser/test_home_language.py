@@ -6,6 +6,7 @@ the browser's languages."""
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 import pytest
@@ -36,13 +37,14 @@ def sign_in(context: BrowserContext, service: LiveService, account: Account) -> 
     if step["next"] == "enrol":
         SECRETS[account.username] = step["secret"]
     secret = SECRETS[account.username]
-    # A code is accepted once per time step: a second sign-in within the same step uses the
-    # next step's code, which the service accepts (its window allows one step of drift). Steps
-    # are counted on the service's clock (VC_CLOCK_START), not the machine's.
+    # A code is accepted once per time step: a second sign-in waits for the next step. Steps are
+    # counted on the service's clock (VC_CLOCK_START), as an authenticator app set to it would;
+    # the service accepts a step either side, so an estimate a few seconds off still matches.
+    while int(service.now().timestamp()) // 30 <= LAST_STEP.get(account.username, -1):
+        time.sleep(0.25)
     current = int(service.now().timestamp()) // 30
-    step_used = max(current, LAST_STEP.get(account.username, -1) + 1)
-    LAST_STEP[account.username] = step_used
-    code = pyotp.TOTP(secret).at(step_used * 30)
+    LAST_STEP[account.username] = current
+    code = pyotp.TOTP(secret).at(current * 30)
     response = request.post(
         "/api/auth/second-factor", data={"ticket": step["ticket"], "code": code}, headers=headers
     )
