@@ -251,20 +251,16 @@ def test_the_decision_never_keeps_an_old_answer(
     expect(decision.locator('li[data-condition="authority.present"]')).to_have_count(1)
 
 
-def test_refusals_are_sentences_next_to_what_caused_them_and_the_list_follows(
+def test_refusals_are_sentences_next_to_what_caused_them(
     new_context: ContextFactory, live_service: LiveService
 ) -> None:
     judge = new_context(timezone_id="Europe/Berlin").new_page()
     sign_in_judge(judge, live_service.add_user("judge", "judge"))
-    person = f"Jeanne Roux {secrets.token_hex(2)}"
-    hearing = schedule_fr(judge, person)
+    hearing = schedule_fr(judge, f"Jeanne Roux {secrets.token_hex(2)}")
     open_detail(judge, hearing)
-    row = judge.locator(f'#hearing-list tr[data-hearing="{hearing["id"]}"]')
-    expect(row).to_contain_text("organised crime (UNTOC)")
 
     # Opening the lobby before the conditions: said at the button, with the code apart.
-    lobby = judge.get_by_role("button", name="Open the lobby")
-    lobby.click()
+    judge.get_by_role("button", name="Open the lobby").click()
     slot = judge.locator("#open-lobby-error")
     expect(slot.locator(".field-error")).to_have_text(
         "Record the conditions to meet before the hearing first (listed above), then open the "
@@ -279,7 +275,8 @@ def test_refusals_are_sentences_next_to_what_caused_them_and_the_list_follows(
     form.get_by_label("Case reference").fill(f"PAST-{secrets.token_hex(2)}")
     form.get_by_label("Venue in the requested state").fill("Tribunal de Lille")
     past = page_now(judge, ZoneInfo("Europe/Berlin")) - timedelta(days=1)
-    form.get_by_label("Start (your local time)").fill(past.strftime("%Y-%m-%dT%H:%M"))
+    starts = form.get_by_label("Start (your local time)")
+    starts.fill(past.strftime("%Y-%m-%dT%H:%M"))
     form.get_by_role("button", name="Schedule the hearing").click()
     start_error = judge.locator("#starts-error")
     expect(start_error.locator(".field-error")).to_have_text(
@@ -287,18 +284,31 @@ def test_refusals_are_sentences_next_to_what_caused_them_and_the_list_follows(
     )
     expect(start_error.locator(".error-details")).to_contain_text("time.in_past")
     expect(form).not_to_contain_text("[time.in_past]")
-    expect(form.get_by_label("Start (your local time)")).to_be_focused()
+    expect(starts).to_be_focused()
+    assert_accessible(judge, "judge-refusals")
 
-    # Each condition met, then the lobby: the detail and the list say the same.
+
+def test_the_list_shows_the_offence_and_the_state_the_detail_shows(
+    new_context: ContextFactory, live_service: LiveService
+) -> None:
+    judge = new_context(timezone_id="Europe/Berlin").new_page()
+    sign_in_judge(judge, live_service.add_user("judge", "judge"))
+    hearing = schedule_fr(judge, f"Jules Blanc {secrets.token_hex(2)}")
+    open_detail(judge, hearing)
+    row = judge.locator(f'#hearing-list tr[data-hearing="{hearing["id"]}"]')
+
+    # Each condition met, then the lobby: the detail and the list say the same state.
     before = judge.locator("#before-list")
     while before.get_by_role("button").count():
         item = before.locator("li", has=judge.get_by_role("button")).first
         condition = item.get_attribute("data-condition")
         item.get_by_role("button").click()
         expect(before.locator(f'li[data-condition="{condition}"]')).to_contain_text("Met:")
-    expect(slot).to_be_hidden()
-    lobby.click()
+    judge.get_by_role("button", name="Open the lobby").click()
     expect(judge.locator("#detail")).to_have_attribute("data-state", "open")
-    expect(row).to_have_attribute("data-state", "open")
-    expect(row.locator("td").nth(5)).to_have_text("open")
     expect(judge.locator("#detail-title")).to_contain_text("· open")
+    expect(row.locator("td").last).to_have_text("conditional")
+    expect(row).to_contain_text("open")
+    expect(row).not_to_contain_text("scheduled")
+    # The offence scope of a criminal hearing is in its line.
+    expect(row).to_contain_text("organised crime (UNTOC)")
