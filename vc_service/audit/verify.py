@@ -10,6 +10,7 @@ check of step 6 is in timestamp.py, the event pass of step 8 in scan.py.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -62,6 +63,9 @@ __all__ = [
     "verify_timestamp",
 ]
 
+MANIFEST_PATH = "media/manifest.json"
+# recordings.manifest.FORMAT, repeated so the verifier needs nothing from the recorder.
+RECORDING_MANIFEST_FORMAT = "vc-recording-manifest/1"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -411,6 +415,7 @@ class _Checklist:
             ):
                 raise VerifyError(f"{path} is not where event {seq} puts it", "audit.binding.path")
         self._check_segments()
+        self._check_manifest()
         check_file_roles(self.index["files"], self.events)  # issue 14 point 3 (bundle_checks)
         if self.close_seqs != [self.head.size - 1]:
             raise VerifyError(
@@ -419,6 +424,49 @@ class _Checklist:
                 "audit.event.close",
             )
         return f"{len(self.index['files'])} file(s) bound; the log ends with {CLOSE_EVENT_TYPE}"
+
+    def _check_manifest(self) -> None:
+        """A recording manifest in the bundle announces each track's parts: the log must hold
+        exactly parts 0..n-1 of each, with the same hashes and lengths, and no other track of
+        that recording (a missing last part is otherwise invisible; issue 14 point 10). Only
+        manifests in the recorder's format are read; the file's own hash is bound above."""
+        assert self.reader is not None
+        if not self.reader.has(MANIFEST_PATH):
+            return
+        try:
+            data = json.loads(self.reader.read(MANIFEST_PATH))
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict) or data.get("format") != RECORDING_MANIFEST_FORMAT:
+            return
+        recording, tracks = data.get("recording"), data.get("tracks")
+        logged: dict[object, list[tuple[object, object, object]]] = {}
+        for event in (e for _, e in sorted(self.events.items())):
+            if event.get("type") == SEGMENT_EVENT_TYPE and event.get("recording") == recording:
+                logged.setdefault(event.get("track"), []).append(
+                    (event.get("part"), event.get("sha256"), event.get("bytes"))
+                )
+        if not isinstance(tracks, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("parts"), list) for t in tracks
+        ):
+            raise VerifyError(f"{MANIFEST_PATH} has no list of tracks", "audit.binding.manifest")
+        for track in tracks:
+            parts = [p if isinstance(p, dict) else {} for p in track["parts"]]
+            announced = [(p.get("part"), p.get("sha256"), p.get("bytes")) for p in parts]
+            found = logged.pop(track.get("track"), [])
+            if [a[0] for a in announced] != list(range(len(announced))) or found != announced:
+                raise VerifyError(
+                    f"{MANIFEST_PATH}: track {track.get('track')} announces parts "
+                    f"0..{len(announced) - 1}, the log holds parts {[f[0] for f in found]} "
+                    "(or other hashes)",
+                    "audit.binding.manifest",
+                )
+        if logged:
+            raise VerifyError(
+                f"{MANIFEST_PATH} does not list track(s) {sorted(map(str, logged))} of its "
+                "recording that the log holds",
+                "audit.binding.manifest",
+            )
 
     def _check_segments(self) -> None:
         tracks: dict[str, tuple[int, str, str]] = {}
@@ -440,6 +488,12 @@ class _Checklist:
                 )
             assert isinstance(t0, str) and isinstance(t1, str)
             previous = tracks.get(track)
+            if previous is None and part != 0:
+                # A track whose first parts are missing (issue 14 point 10).
+                raise VerifyError(
+                    f"segment event {seq}: {track} starts at part {part}, not 0",
+                    "audit.binding.segment",
+                )
             if previous and (part != previous[0] + 1 or t0 < previous[1] or t1 < previous[2]):
                 raise VerifyError(
                     f"segment event {seq}: {track} part {part} does not follow part {previous[0]}",
