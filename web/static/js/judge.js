@@ -7,7 +7,7 @@
 // detail, its reschedule form and its legal review are in judge-hearing.js, judge-reschedule.js
 // and judge-review.js; the list and the detail render from one state (judge-state.js).
 
-import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
+import { api, ApiError, setCsrfToken } from "./api.js";
 import { browserZone, inputToInstant, inZone, localTime, requireFilled, zoneOptions } from "./hearing-form.js";
 import { initHearing, showHearing } from "./judge-hearing.js";
 import { clearErrors, showError } from "./judge-messages.js";
@@ -214,4 +214,5 @@ async function main() {
   await checkLegal();
 }
 
-main().catch((error) => showMessage($("message"), `The page could not start: ${error.message}. Reload the page.`));
+// Nothing could be shown: a sentence (and the code in the details line) where the page starts.
+main().catch((error) => showError(error, { box: $("message") }));
