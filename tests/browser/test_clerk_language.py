@@ -92,7 +92,12 @@ def test_the_clerk_page_in_french_verifies_signs_out_and_explains_an_error(
         re.compile(rf"^\S+, {starts.day}\. \S+ {starts.year}, {starts:%H:%M} UTC$")
     )
     expect(row.get_by_role("button", name="Aufzeichnungen zu " + reference)).to_be_visible()
-    page.get_by_role("banner").get_by_role("combobox", name="Sprache").select_option("fr")
+    # The choice is kept with the account: the other tab below opens in it once it is saved.
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/auth/preferences") and r.request.method == "PUT"
+    ) as saved:
+        page.get_by_role("banner").get_by_role("combobox", name="Sprache").select_option("fr")
+    assert saved.value.ok
     expect(summary).to_have_text(re.compile(r"^Prouvé : "))
 
     # Sign-out from the bar, in another tab of the same browser: the session ends on the server.
