@@ -15,11 +15,20 @@ Layout, version 1 (`bundle.json` carries `"version": 1`; a verifier refuses othe
     media/<track>/<part>.<ext>      recording segments, part zero-padded to 6 digits
     minutes.html, minutes.pdf       the minutes (bound to events)
     keys/<name>.pem                 public keys for convenience only; never trusted
+    court/checkpoint                optional: the court log's signed checkpoint (C2SP note,
+                                    origin <domain>/court/<court id>)
+    court/event.json                its `court.hearing_sealed` event, exact bytes (no newline):
+                                    this hearing's origin, final size and root
+    court/inclusion.txt             the event's inclusion proof in the court checkpoint's tree
     SHA256SUMS                      `sha256sum -c` list of the bound files
     bindings.txt                    "<seq> <sha256> <bytes> <path>" per bound file, for sh
     VERIFY.md, scripts/*.sh         how to verify with stock tools, and the scripts it runs:
                                     copies of the files the trust policy pins by SHA-256
                                     (`verifier_sha256`); a verifier refuses any other bytes
+
+`bundle.json`'s optional `court` is `{"origin", "seq", "size"}`: the court log's origin, the
+event's seq in it and the court checkpoint's size (`vc-service log court-verify` checks them,
+`court.py`).
 
 Proof files hold lowercase hex hashes, one per line, lowest tree level first. A bound file is
 tied to the event at `seq`, which carries its `sha256` (lowercase hex) and `bytes`; the event
@@ -45,7 +54,7 @@ from typing import IO, Any
 from vc_service.audit import AuditError
 from vc_service.audit.canonical import CanonicalError, canonical_bytes, parse_canonical
 from vc_service.audit.checkpoint import parse_checkpoint_body, parse_signed_note, public_key_pem
-from vc_service.audit.tree import MerkleTree, leaf_hash
+from vc_service.audit.tree import MerkleTree, leaf_hash, verify_inclusion
 
 BUNDLE_FORMAT = "vc-service/audit-bundle"
 BUNDLE_VERSION = 1
@@ -87,6 +96,10 @@ _INDEX_FIELDS = {
     "timestamp",
     "version",
 }
+COURT_MEMBERS = ("court/checkpoint", "court/event.json", "court/inclusion.txt")
+# The two event types of a court's log (store.py writes them, court.py checks them).
+COURT_CREATED = "court.hearing_created"
+COURT_SEALED = "court.hearing_sealed"
 _TRACK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -97,6 +110,7 @@ _LAYOUT = re.compile(
     r"|media/manifest\.json|media/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/[0-9]{6,}\.[a-z0-9]{1,8}"
     r"|minutes\.html|minutes\.pdf|keys/[A-Za-z0-9._-]{1,128}\.pem"
     r"|scripts/(?:verify|check_events|tree_root|verify_inclusion|verify_consistency)\.sh"
+    r"|court/checkpoint|court/event\.json|court/inclusion\.txt"
 )
 
 
@@ -149,6 +163,40 @@ def parse_proof_text(data: bytes, name: str) -> list[bytes]:
                 f"{name}: line {number} is not 64 lowercase hex digits", "audit.bundle.proof"
             )
     return [bytes.fromhex(line.decode("ascii")) for line in lines]
+
+
+@dataclass(frozen=True)
+class CourtPart:
+    """The court log's proof that it recorded this hearing's final checkpoint (store.CourtProof
+    without the store): the court's signed checkpoint, the event's bytes, its seq and path."""
+
+    checkpoint: bytes
+    event: bytes
+    seq: int
+    proof: Sequence[bytes]
+
+
+def check_court_part(court: CourtPart, hearing_origin: str, size: int, root: bytes) -> str:
+    """The court event records exactly this final checkpoint and the path leads from its bytes
+    to the court checkpoint's root; returns the court log's origin. Signatures are the
+    verifier's part (it has the trust policy)."""
+    head = parse_checkpoint_body(parse_signed_note(court.checkpoint).body)
+    event = parse_canonical(court.event)
+    want = {"origin": hearing_origin, "size": size, "root": root.hex()}
+    got = {name: event.get(name) for name in want}
+    if event.get("type") != COURT_SEALED or got != want:
+        raise BundleError(
+            f"the court event records {got}, not this hearing's final checkpoint {want}",
+            "audit.court.mismatch",
+        )
+    if event.get("log") != head.origin or event.get("seq") != court.seq:
+        raise BundleError(
+            f"the court event is seq {event.get('seq')!r} of {event.get('log')!r}, not seq "
+            f"{court.seq} of the court checkpoint's log {head.origin}",
+            "audit.court.mismatch",
+        )
+    verify_inclusion(leaf_hash(court.event), court.seq, head.size, list(court.proof), head.root)
+    return head.origin
 
 
 @dataclass(frozen=True)
@@ -207,6 +255,7 @@ def build_bundle(
     minutes_html: BoundFile | None = None,
     minutes_pdf: BoundFile | None = None,
     public_keys: Mapping[str, bytes] | None = None,
+    court: CourtPart | None = None,
 ) -> dict[str, Any]:
     """Write the bundle zip and return its `bundle.json` index.
 
@@ -266,6 +315,10 @@ def build_bundle(
         "timestamp": timestamp is not None,
         "version": BUNDLE_VERSION,
     }
+    if court is not None:
+        court_origin = check_court_part(court, final.origin, final.size, final.root)
+        court_size = parse_checkpoint_body(parse_signed_note(court.checkpoint).body).size
+        index["court"] = {"origin": court_origin, "seq": court.seq, "size": court_size}
     with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
         _write(archive, "bundle.json", canonical_bytes(index) + b"\n")
         _write(archive, "events.jsonl", b"".join(line + b"\n" for line in events))
@@ -288,6 +341,10 @@ def build_bundle(
                 archive.write(item.source, path, compress_type=zipfile.ZIP_STORED)
         _write(archive, "SHA256SUMS", sha256sums(files))
         _write(archive, "bindings.txt", bindings_text(files))
+        if court is not None:
+            _write(archive, "court/checkpoint", court.checkpoint)
+            _write(archive, "court/event.json", court.event)
+            _write(archive, "court/inclusion.txt", proof_text(court.proof))
         for name, raw in sorted((public_keys or {}).items()):
             _write(archive, key_file_name(name), public_key_pem(raw))
         # The same bytes in every bundle, so the trust policy can pin them; nothing in them
@@ -391,6 +448,19 @@ def expected_members(index: Mapping[str, Any]) -> set[str]:
         raise BundleError("bundle.json: timestamp must be true or false", "audit.bundle.index")
     if timestamp:
         names.add("checkpoint.tsr")
+    if "court" in index:
+        court = index["court"]
+        if not isinstance(court, dict) or set(court) != {"origin", "seq", "size"}:
+            raise BundleError(
+                "bundle.json: court has exactly origin, seq and size", "audit.bundle.index"
+            )
+        if not isinstance(court["origin"], str):
+            raise BundleError("bundle.json: court.origin is a string", "audit.bundle.index")
+        if _index_int(court["seq"], "court.seq") >= _index_int(court["size"], "court.size"):
+            raise BundleError(
+                "bundle.json: court.seq lies outside court.size", "audit.bundle.index"
+            )
+        names.update(COURT_MEMBERS)
     return names
 
 
@@ -572,7 +642,7 @@ class BundleReader:
                 f"(this verifier reads version {BUNDLE_VERSION})",
                 "audit.bundle.version",
             )
-        if set(index) != _INDEX_FIELDS:
-            unknown = ", ".join(sorted(set(index) ^ _INDEX_FIELDS))
+        if set(index) - {"court"} != _INDEX_FIELDS:
+            unknown = ", ".join(sorted((set(index) - {"court"}) ^ _INDEX_FIELDS))
             raise BundleError(f"bundle.json: unexpected or missing {unknown}", "audit.bundle.index")
         return index

@@ -18,6 +18,7 @@ from typing import Any
 from vc_service.audit import AuditError
 from vc_service.audit.bundle import VERIFIER_FILES, verifier_file, verifier_pins
 from vc_service.audit.canonical import parse_canonical
+from vc_service.audit.court import build_court_log, verify_court
 from vc_service.audit.events import format_ts
 from vc_service.audit.keys import default_quorum, policy_text, trust_policy_document
 from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
@@ -201,6 +202,44 @@ def cmd_log_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_log_court_export(args: argparse.Namespace) -> int:
+    async def body(services: Services) -> int:
+        found = await services.audit.court_log(args.court)
+        if found is None:
+            print(f"error: court {args.court} has no court log (no hearing)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        note, events = found
+        build_court_log(args.output, note, events)
+        print(f"==> {args.output}: {services.audit.court_origin(args.court)}, {len(events)} events")
+        return EXIT_OK
+
+    return _run(args, body)
+
+
+def cmd_log_court_verify(args: argparse.Namespace) -> int:
+    for path in (args.bundle, *([args.court_log] if args.court_log else []), *args.known_court):
+        if not path.is_file():
+            print(f"error: {path} is not a file", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    try:
+        policy = load_policy(args.trust)
+    except PolicyError as exc:
+        print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # The hearing and the court come from the request, never from the bundle (point 4).
+    report = verify_court(
+        args.bundle,
+        policy,
+        hearing_origin=policy.origin_prefix + args.hearing,
+        court_id=args.court,
+        court_log=args.court_log,
+        known=[path.read_bytes() for path in args.known],
+        known_court=[path.read_bytes() for path in args.known_court],
+    )
+    print(report.render())
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def cmd_log_verifier(args: argparse.Namespace) -> int:
     """Write the stock-tool verifier (VERIFY.md and scripts/), the files the trust policy pins,
     for publication next to the policy."""
@@ -357,6 +396,43 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     expected.add_argument("--origin", help="the full log origin you expect, instead of --hearing")
     verify.set_defaults(func=_guard(cmd_log_verify))
+    court_verify = log_sub.add_parser(
+        "court-verify",
+        help="check a bundle's final checkpoint against its court's log (exit 0 only if it is "
+        "recorded there)",
+    )
+    court_verify.add_argument("bundle", type=Path)
+    court_verify.add_argument("--trust", type=Path, required=True, help="trust policy")
+    court_verify.add_argument("--hearing", required=True, help="the hearing you were asked about")
+    court_verify.add_argument("--court", required=True, help="its court's id")
+    court_verify.add_argument(
+        "--court-log",
+        type=Path,
+        help="the court's log (log court-export): every hearing once, the bundle's court head "
+        "a prefix of it",
+    )
+    court_verify.add_argument(
+        "--known",
+        type=Path,
+        action="append",
+        default=[],
+        help="a signed checkpoint of the hearing's log you already hold (repeatable)",
+    )
+    court_verify.add_argument(
+        "--known-court",
+        type=Path,
+        action="append",
+        default=[],
+        help="a signed court checkpoint you already hold (e.g. another bundle's "
+        "court/checkpoint); what you are shown now must extend it (repeatable)",
+    )
+    court_verify.set_defaults(func=_guard(cmd_log_court_verify))
+    court_export = log_sub.add_parser(
+        "court-export", help="write a court's log of hearings (signed checkpoint and events)"
+    )
+    court_export.add_argument("court", help="the court's id")
+    court_export.add_argument("-o", "--output", type=Path, required=True, help="FILE.zip")
+    court_export.set_defaults(func=_guard(cmd_log_court_export))
     verifier = log_sub.add_parser(
         "verifier",
         help="write VERIFY.md and scripts/ (the stock-tool verifier the trust policy pins)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vc_service.audit.bundle import BoundFile, build_bundle
+from vc_service.audit.bundle import BoundFile, CourtPart, build_bundle
 from vc_service.audit.signing import LogNotClosed
 
 if TYPE_CHECKING:
@@ -83,6 +83,13 @@ async def export_bundle(
         item is not None for item in (files.media_manifest, files.minutes_html, files.minutes_pdf)
     )
     progress(f"{bound} bound file(s) (recording segments, manifest, minutes)")
+    proof = await store.court_proof(hearing_id)
+    court = None
+    if proof is None:
+        progress("no court log entry (a hearing without a court, or sealed before court logs)")
+    else:
+        court = CourtPart(proof.checkpoint, proof.event, proof.seq, proof.proof)
+        progress(f"court log: the hearing's final checkpoint is its event {proof.seq}")
     out.parent.mkdir(parents=True, exist_ok=True)
     index = await asyncio.to_thread(
         build_bundle,
@@ -96,6 +103,7 @@ async def export_bundle(
         minutes_html=files.minutes_html,
         minutes_pdf=files.minutes_pdf,
         public_keys=keys,
+        court=court,
     )
     written = await asyncio.to_thread(lambda: out.stat().st_size)
     progress(f"wrote {out} ({written} bytes)")

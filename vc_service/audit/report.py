@@ -47,18 +47,20 @@ class VerificationReport:
     origin: str | None = None
     size: int | None = None
     root: bytes | None = None
+    # The checklist's titles: the bundle's (`log verify`) or the court's (`court.py`).
+    titles: tuple[str, ...] = field(default=STEPS, repr=False)
 
     @property
     def ok(self) -> bool:
-        return len(self.steps) == len(STEPS) and all(step.passed for step in self.steps)
+        return len(self.steps) == len(self.titles) and all(step.passed for step in self.steps)
 
     def run(self, runs: Sequence[Callable[[], str]]) -> int | None:
-        """Run the steps in order (one per title of `STEPS`), recording each; returns the number
+        """Run the steps in order (one per title of `titles`), recording each; returns the number
         of the step that failed, None when all passed. (12) Once a step fails the rest are
         recorded as failed ("not run"), and a verifier bug fails its step: nothing passes by
         default (cosign's "immediate success" on an invalid entry did)."""
         failed: int | None = None
-        for number, (title, run) in enumerate(zip(STEPS, runs, strict=True), 1):
+        for number, (title, run) in enumerate(zip(self.titles, runs, strict=True), 1):
             if failed is not None:
                 detail = f"not run: step {failed} failed"
                 self.steps.append(StepResult(number, title, False, detail))

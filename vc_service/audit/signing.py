@@ -214,6 +214,7 @@ class LogSigner:
                 .where(AuditCheckpoint.hearing_id == hearing_id, AuditCheckpoint.size == size)
                 .values(final=True)
             )
+            await self.store.court_sealed_in(session, hearing_id, size, note)  # issue 14 pt 9
             await session.execute(
                 update(AuditLog)
                 .where(AuditLog.hearing_id == hearing_id, AuditLog.sealed_at.is_(None))

@@ -13,6 +13,15 @@ The `(hearing_id, seq)` primary key backs this up.
 Group commit: `append` queues the event and one flusher task writes everything queued into one
 transaction; each caller's await returns only after that transaction has committed, so an event
 is durable before the action it records is acknowledged.
+
+The court log (issue 14 point 9): each court has one more log in the same tables, keyed
+`court/<court id>` and named `<domain>/court/<court id>`, which never closes. A hearing's
+`hearing.created` (when it names its `court_id`) writes `court.hearing_created` into it in the
+same transaction, and sealing writes `court.hearing_sealed` (the hearing's origin, final size and
+root) in the transaction that marks the hearing sealed, so no hearing exists or is sealed without
+its court event, and a hearing deleted or sealed again with other content contradicts the court
+log. Only the store writes court events: `append` and `append_in` take hearing ids only. Within a
+transaction, hearing head rows are locked before court head rows (one lock order, no deadlock).
 """
 
 from __future__ import annotations
@@ -33,7 +42,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from vc_service.audit import AuditError
-from vc_service.audit.canonical import canonical_bytes
+from vc_service.audit.bundle import COURT_CREATED, COURT_SEALED
+from vc_service.audit.canonical import canonical_bytes, parse_canonical
+from vc_service.audit.checkpoint import parse_checkpoint_body, parse_signed_note
 from vc_service.audit.events import (
     CLOSING_EVENT,
     EventError,
@@ -64,6 +75,32 @@ _HEAD: Table = AuditLog.__table__  # type: ignore[assignment]  # Core, skips ORM
 # Called after each commit with (hearing_id, new_size); the checkpoint signer listens here.
 CommitHook = Callable[[str, int], None]
 
+# The key of a court's log in the tables keyed by hearing id; the UUID after it is the court's.
+COURT_LOG = "court/"
+_SEALER = {"role": "system", "id": "vc-service"}
+
+
+def court_log_id(court_id: str) -> str:
+    check_hearing_id(court_id)  # court ids are lowercase UUIDs too (`db.new_id()`)
+    return COURT_LOG + court_id
+
+
+def _court_of_created(event_type: str, fields: dict[str, object]) -> str | None:
+    """The court log a hearing's creation is recorded in (None: the event names no court)."""
+    court = fields.get("court_id") if event_type == "hearing.created" else None
+    return None if court is None else court_log_id(str(court))
+
+
+@dataclass(frozen=True)
+class CourtProof:
+    """What the clerk's bundle carries to prove a hearing's final checkpoint is in its court's
+    log: the court's signed checkpoint, the court event's exact bytes, its audit path."""
+
+    checkpoint: bytes
+    event: bytes
+    seq: int
+    proof: list[bytes]
+
 
 @dataclass
 class _Pending:
@@ -72,6 +109,7 @@ class _Pending:
     actor: dict[str, str]
     fields: dict[str, object]
     future: asyncio.Future[int] | None = None
+    court: str | None = None  # the court log that records this hearing.created
 
 
 @dataclass
@@ -79,6 +117,7 @@ class _Written:
     items: list[_Pending]
     seqs: list[int] = field(default_factory=list)  # one per accepted item, in order
     leaves: list[bytes] = field(default_factory=list)
+    court: dict[str, list[_Pending]] = field(default_factory=dict)  # events for court logs
 
     @property
     def rejected(self) -> bool:
@@ -115,8 +154,17 @@ class AuditStore:
         self.attachment_sources: list[AttachmentSource] = []
 
     def origin(self, hearing_id: str) -> str:
+        """`<domain>/hearing/<id>`, or `<domain>/court/<id>` for a court log (`court/<id>`):
+        distinct prefixes, so neither passes for the other in a verifier."""
+        if hearing_id.startswith(COURT_LOG):
+            court = hearing_id[len(COURT_LOG) :]
+            check_hearing_id(court)
+            return f"{self.origin_domain}/court/{court}"
         check_hearing_id(hearing_id)
         return f"{self.origin_domain}/hearing/{hearing_id}"
+
+    def court_origin(self, court_id: str) -> str:
+        return self.origin(court_log_id(court_id))
 
     def add_commit_hook(self, hook: CommitHook) -> None:
         self._hooks.append(hook)
@@ -134,8 +182,11 @@ class AuditStore:
         other appends in flight)."""
         check_hearing_id(hearing_id)
         check_event(event_type, actor, fields)
+        court = _court_of_created(event_type, fields)
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(hearing_id, event_type, dict(actor), dict(fields), future))
+        self._pending.append(
+            _Pending(hearing_id, event_type, dict(actor), dict(fields), future, court)
+        )
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="audit-group-commit")
         return await future
@@ -152,19 +203,26 @@ class AuditStore:
         caller's own changes. The head row stays locked until the caller commits."""
         check_hearing_id(hearing_id)
         check_event(event_type, actor, fields)
-        item = _Pending(hearing_id, event_type, dict(actor), dict(fields))
+        court = _court_of_created(event_type, fields)
+        item = _Pending(hearing_id, event_type, dict(actor), dict(fields), court=court)
         written = await self._write(session, hearing_id, [item])
         if written.rejected:
             raise self._sealed_error(hearing_id)
         seq = written.seqs[0]
+        self._notify_after_commit(session, hearing_id, seq + 1)
+        for court_log, items in written.court.items():
+            court_written = await self._write(session, court_log, items)
+            self._notify_after_commit(session, court_log, court_written.seqs[-1] + 1)
+        return seq
+
+    def _notify_after_commit(self, session: AsyncSession, log_id: str, size: int) -> None:
         loop = asyncio.get_running_loop()
 
         def committed(_: Session) -> None:
             # Checkpoint hooks learn of the event only once the caller's transaction commits.
-            loop.call_soon(self._run_hooks, hearing_id, seq + 1)
+            loop.call_soon(self._run_hooks, log_id, size)
 
         sa_event.listen(session.sync_session, "after_commit", committed, once=True)
-        return seq
 
     def _run_hooks(self, hearing_id: str, size: int) -> None:
         """After a commit that wrote events (so also the first signing key, if it was new)."""
@@ -197,8 +255,16 @@ class AuditStore:
         for attempt in range(MAX_TRIES):
             try:
                 async with self.db.transaction() as session:
-                    # One lock order for every writer, so two batches cannot deadlock.
-                    return {h: await self._write(session, h, by_log[h]) for h in sorted(by_log)}
+                    # One lock order for every writer, so two batches cannot deadlock: the
+                    # hearings sorted, then the court logs their creations name, sorted.
+                    out = {h: await self._write(session, h, by_log[h]) for h in sorted(by_log)}
+                    courts: dict[str, list[_Pending]] = {}
+                    for result in out.values():
+                        for court_log, items in result.court.items():
+                            courts.setdefault(court_log, []).extend(items)
+                    for court_log in sorted(courts):
+                        out[court_log] = await self._write(session, court_log, courts[court_log])
+                    return out
             except DBAPIError as exc:
                 if attempt + 1 == MAX_TRIES or not _is_transient(exc):
                     raise
@@ -257,6 +323,17 @@ class AuditStore:
             )
             written.seqs.append(seq)
             written.leaves.append(leaf)
+            if item.court is not None:
+                # The court records the creation event itself (its bytes' leaf hash), so the
+                # hearing cannot later start from another one.
+                written.court.setdefault(item.court, []).append(
+                    _Pending(
+                        item.court,
+                        COURT_CREATED,
+                        item.actor,
+                        {"hearing": hearing_id, "origin": origin, "seq": seq, "leaf": leaf.hex()},
+                    )
+                )
         await session.execute(insert(AuditEvent), rows)
         return written
 
@@ -297,6 +374,86 @@ class AuditStore:
                 .on_conflict_do_nothing(index_elements=["hearing_id"])
             )
         raise AssertionError("the head row was just created")
+
+    async def court_sealed_in(
+        self, session: AsyncSession, hearing_id: str, size: int, note: bytes
+    ) -> None:
+        """Mark the hearing's log sealed and, in the same transaction, append
+        `court.hearing_sealed` (its origin, final size and root) to its court's log: called by
+        the signer's sealing transaction. Only the transaction that seals writes it, so a court
+        log records each hearing's final checkpoint once."""
+        sealed = await session.execute(
+            update(_HEAD)
+            .where(_HEAD.c.hearing_id == hearing_id, _HEAD.c.sealed_at.is_(None))
+            .values(sealed_at=utcnow())
+            .returning(_HEAD.c.hearing_id)
+        )
+        if sealed.first() is None:
+            return
+        first = await session.get(AuditEvent, (hearing_id, 0))
+        created = None if first is None else parse_canonical(bytes(first.data))
+        if created is None or created.get("type") != "hearing.created":
+            return
+        court = _court_of_created("hearing.created", created)
+        if court is None:
+            return  # a log without a court (tests, logs from before issue 14 point 9)
+        head = parse_checkpoint_body(parse_signed_note(note).body)
+        fields: dict[str, object] = {
+            "hearing": hearing_id,
+            "origin": head.origin,
+            "size": head.size,
+            "root": head.root.hex(),
+        }
+        written = await self._write(
+            session, court, [_Pending(court, COURT_SEALED, _SEALER, fields)]
+        )
+        self._notify_after_commit(session, court, written.seqs[-1] + 1)
+
+    async def court_proof(self, hearing_id: str) -> CourtProof | None:
+        """The court log's proof that it recorded this sealed hearing's final checkpoint: a
+        freshly signed court checkpoint, the `court.hearing_sealed` event and its audit path.
+        None for a hearing whose log names no court or was sealed before court logs."""
+        first = await self.event(hearing_id, 0)
+        if first is None:
+            return None
+        court = _court_of_created("hearing.created", parse_canonical(first))
+        if court is None:
+            return None
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(AuditEvent.seq, AuditEvent.data)
+                .where(AuditEvent.hearing_id == court, AuditEvent.event_type == COURT_SEALED)
+                .order_by(AuditEvent.seq)
+            )
+            found = [
+                (seq, bytes(data))
+                for seq, data in rows
+                if parse_canonical(bytes(data)).get("hearing") == hearing_id
+            ]
+        if not found:
+            return None
+        if len(found) > 1:
+            raise AuditError(
+                "audit.court.twice",
+                f"the court log records hearing {hearing_id} sealed {len(found)} times",
+                {"hearing_id": hearing_id},
+            )
+        seq, data = found[0]
+        note = await self.signer.checkpoint(court)
+        assert note is not None  # the court log holds at least this event
+        size = parse_checkpoint_body(parse_signed_note(note).body).size
+        proof = await self.inclusion_proof(court, seq, size)
+        return CourtProof(note, data, seq, proof)
+
+    async def court_log(self, court_id: str) -> tuple[bytes, list[bytes]] | None:
+        """A freshly signed checkpoint of the court's log and exactly the events it covers
+        (`log court-export`); None while the court has no hearing."""
+        court = court_log_id(court_id)
+        note = await self.signer.checkpoint(court)
+        if note is None:
+            return None
+        size = parse_checkpoint_body(parse_signed_note(note).body).size
+        return note, (await self.events(court))[:size]
 
     def _sealed_error(self, hearing_id: str) -> LogSealed:
         return LogSealed(
@@ -432,4 +589,14 @@ def _is_transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(exc.orig)
 
 
-__all__ = ["AuditStore", "EventError", "LogSealed", "check_event", "check_hearing_id"]
+__all__ = [
+    "COURT_CREATED",
+    "COURT_SEALED",
+    "AuditStore",
+    "CourtProof",
+    "EventError",
+    "LogSealed",
+    "check_event",
+    "check_hearing_id",
+    "court_log_id",
+]
