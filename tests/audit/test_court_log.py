@@ -19,6 +19,9 @@ import pytest
 from sqlalchemy import delete
 
 from tests.audit_store.helpers import close_and_seal, current_policy
+from tests.closing.story import closed_hearing
+from tests.hearings.conftest import desk
+from tests.hearings.kit import Court
 from vc_service.audit import AuditError
 from vc_service.audit.bundle import (
     COURT_CREATED,
@@ -45,10 +48,12 @@ from vc_service.audit.store import AuditStore, court_log_id
 from vc_service.audit.tree import MerkleTree, leaf_hash, verify_consistency
 from vc_service.audit.verify import verify_bundle
 from vc_service.cli import main
+from vc_service.closing.sealing import close_and_seal as seal_hearing
 from vc_service.db import new_id, utcnow
 from vc_service.services import Services
 
 JUDGE = {"role": "judge", "id": "u-judge", "name": "Judge Ana Ruiz"}
+__all__ = ["desk"]  # the hearings tests' court, on SQLite and PostgreSQL
 
 
 async def _hearing(audit: AuditStore, court: str, note: str = "oath") -> str:
@@ -374,3 +379,27 @@ async def test_the_stock_tool_route_checks_the_court_inclusion(
     assert not ok and "ANOTHER COURT" in out, out
     ok, out = await asyncio.to_thread(run, grafted, other, court)
     assert not ok and "THE COURT LOG RECORDS ANOTHER FINAL CHECKPOINT" in out, out
+
+
+async def test_a_hearing_the_service_creates_and_seals_is_in_its_court_log(
+    desk: Court, tmp_path: Path
+) -> None:
+    """The hearing service's own creation (its `hearing.created` names the court) and the
+    closing's sealing write the court events; the clerk's bundle passes court-verify."""
+    services = desk.services
+    closed = await closed_hearing(desk)
+    hid = closed.record.id
+    court = closed.record.hearing.court_id
+    assert (await desk.events(hid))[0]["court_id"] == court
+    await seal_hearing(services, hid)
+    events = [parse_canonical(e) for e in await services.audit.events(court_log_id(court))]
+    mine = [(e["type"], e["seq"]) for e in events if e["hearing"] == hid]
+    assert [kind for kind, _ in mine] == [COURT_CREATED, COURT_SEALED]
+    bundle = tmp_path / "clerk.zip"
+    await services.audit.export(hid, bundle)
+    policy = await current_policy(services.audit)
+    court_log = await _court_log(services.audit, court, tmp_path / "court.zip")
+    ok, text = await asyncio.to_thread(
+        _court_verify, bundle, policy, services.audit, hid, court, court_log=court_log
+    )
+    assert ok, text
