@@ -109,9 +109,15 @@ function stepItem(step, firstFailed) {
       say(line, "clerk.step.not_run", { title, failed: firstFailed ?? "?" });
     }
   } else {
-    say(line, status === "passed" ? "clerk.step.passed" : "clerk.step.failed", { title, detail: step.detail });
+    say(line, status === "passed" ? "clerk.step.passed" : "clerk.step.failed", { title });
   }
   item.append(line);
+  // The verifier's own words (counts, hashes, key names): technical, and in English.
+  if (status !== "not_checked" && step.detail) {
+    const detail = element("span", undefined, {}, { lang: "en", class: "technical" });
+    detail.textContent = step.detail;
+    item.append(" — ", detail);
+  }
   if (step.code) item.append(element("small", "error.details", { code: step.code }, { class: "error-details" }));
   return item;
 }
