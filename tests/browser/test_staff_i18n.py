@@ -51,7 +51,7 @@ def staff_scripts() -> list[Path]:
     users = [
         path
         for path in sorted(JS.glob("*.js"))
-        if path not in shared and re.search(r'from "\./staff-[a-z-]+\.js"', path.read_text())
+        if path not in shared and re.search(r'from "\./staff-[a-z0-9-]+\.js"', path.read_text())
     ]
     return shared + users
 
