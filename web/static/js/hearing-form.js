@@ -3,6 +3,7 @@
 // required fields (said next to the first one left empty) and the venue's time zone.
 
 import { showNote } from "./judge-messages.js";
+import { say } from "./staff-i18n.js";
 
 // The judge's own zone: the browser's, in which a datetime-local input is typed.
 export function browserZone() {
@@ -13,7 +14,11 @@ export function browserZone() {
 // option asks for one (the service requires it where the state spans several zones).
 export function zoneOptions(select, zones, chosen) {
   select.replaceChildren();
-  if (!chosen) select.append(new Option("Choose the venue's time zone", ""));
+  if (!chosen) {
+    const ask = new Option("", "");
+    say(ask, "judge.zone.choose");
+    select.append(ask);
+  }
   const listed = zones.length ? zones : chosen ? [chosen] : [];
   for (const zone of listed) select.append(new Option(zone.replace(/_/g, " "), zone));
   if (chosen && !listed.includes(chosen)) select.append(new Option(chosen, chosen));
@@ -54,8 +59,10 @@ export function inZone(value, timeZone) {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
+// The control's label as a value for `t`: its key, so the note follows a language switch.
 function labelOf(control) {
   const label = document.querySelector(`label[for="${control.id}"]`);
+  if (label && label.dataset.i18n) return { t: label.dataset.i18n };
   return label ? label.textContent.trim() : control.id;
 }
 
@@ -67,8 +74,7 @@ export function firstEmpty(controls) {
 export function requireFilled(controls) {
   const empty = firstEmpty(controls);
   if (empty) {
-    const label = labelOf(empty).replace(/\s*\(.*\)\s*$/, "");
-    showNote(empty, empty.tagName === "SELECT" ? `Choose “${label}”.` : `Fill in “${label}”.`);
+    showNote(empty, empty.tagName === "SELECT" ? "judge.note.choose" : "judge.note.fill", { label: labelOf(empty) });
     empty.focus();
   }
   return !empty;

@@ -8,15 +8,17 @@
 // `unknown` decision (judge-review.js) and cannot invite anyone yet. The detail renders from the
 // page's state (judge-state.js), which also redraws the hearing's line in the list.
 
-import { api, showMessage } from "./api.js";
+import { api } from "./api.js";
 import { browserZone, inZone, wallTime } from "./hearing-form.js";
-import { clearErrors, showError } from "./judge-messages.js";
+import { clearErrors, showError, showNotice } from "./judge-messages.js";
 import { canReschedule, closeReschedule, openReschedule } from "./judge-reschedule.js";
 import { renderReview, reviewPending } from "./judge-review.js";
 import { page } from "./judge-state.js";
-import { OFFENCES } from "./legal-decision.js";
+import { offenceKey, RECORDING, ROLES, STATES, VERDICTS, word } from "./legal-decision.js";
+import { $ } from "./staff-page.js";
+import { say, t } from "./staff-i18n.js";
+import { formatDateTime } from "./staff-time.js";
 
-const $ = (id) => document.getElementById(id);
 // The states in which the service issues invitations (INVITABLE in vc_service/hearings/lifecycle.py).
 const INVITABLE = new Set(["scheduled", "open", "in_session", "testimony"]);
 let hearing = null;
@@ -26,9 +28,16 @@ function text(tag, value, className = "") {
   return Object.assign(document.createElement(tag), { textContent: value, className });
 }
 
+// An element showing a catalog text (redone by a language switch).
+function said(tag, key, values = {}, className = "") {
+  const node = Object.assign(document.createElement(tag), { className });
+  say(node, key, values);
+  return node;
+}
+
 let buttons = 0;
-function button(label, kind, onClick) {
-  const node = text("button", label, kind);
+function button([key, values], kind, onClick) {
+  const node = said("button", key, values, kind);
   node.type = "button";
   node.id = `detail-action-${++buttons}`; // errors about it are shown next to it, by its id
   node.addEventListener("click", () => onClick(node));
@@ -37,7 +46,7 @@ function button(label, kind, onClick) {
 
 // Runs one action of the page; a refusal is said next to the button that asked for it.
 async function guarded(near, work) {
-  showMessage($("message"), "");
+  showNotice($("message"), "");
   clearErrors($("detail"));
   near.disabled = true;
   try {
@@ -53,7 +62,7 @@ function renderBefore() {
   const list = $("before-list");
   list.replaceChildren();
   const before = hearing.legal.decision.conditions.filter((c) => c.stage === "before");
-  if (!before.length) list.append(text("li", "No conditions to meet before the hearing."));
+  if (!before.length) list.append(said("li", "judge.before.none"));
   for (const condition of before) {
     const item = document.createElement("li");
     item.dataset.condition = condition.id;
@@ -61,9 +70,10 @@ function renderBefore() {
     const met = hearing.conditions_met[condition.id];
     if (met) {
       item.className = "met";
-      item.append(text("p", `Met: ${met.by.name} (${met.by.role}), ${new Date(met.at).toLocaleString()}${met.note ? ` · ${met.note}` : ""}`, "met-by"));
+      const values = { name: met.by.name, role: word(ROLES, met.by.role), when: when(met.at), note: met.note };
+      item.append(said("p", met.note ? "judge.before.met_note" : "judge.before.met", values, "met-by"));
     } else {
-      item.append(button(`Record as met: ${condition.id}`, "secondary", (self) => guarded(self, async () => {
+      item.append(button(["judge.before.record", { id: condition.id }], "secondary", (self) => guarded(self, async () => {
         const updated = await api("POST", `/api/hearings/${hearing.id}/conditions/${condition.id}`, {
           version: hearing.version, note: "recorded by the judge",
         });
@@ -74,57 +84,56 @@ function renderBefore() {
   }
 }
 
-function copyable(label, value, name) {
+// `keys`: the label's and the copy button's catalog keys.
+function copyable([label, copyLabel], value, name) {
   const wrap = document.createElement("div");
   wrap.className = "copy";
   const id = `copy-${name}-${Math.random().toString(36).slice(2, 8)}`;
   const field = Object.assign(document.createElement("input"), { id, value, readOnly: true });
-  const copy = button(`Copy ${label.toLowerCase()}`, "secondary", async () => {
+  const copy = button([copyLabel, {}], "secondary", async () => {
     field.select();
     try {
       await navigator.clipboard.writeText(value);
-      copy.textContent = "Copied";
+      say(copy, "judge.invitation.copied");
     } catch {
-      copy.textContent = "Selected: press Ctrl+C";
+      say(copy, "judge.invitation.selected");
     }
   });
-  wrap.append(Object.assign(text("label", label), { htmlFor: id }), field, copy);
+  wrap.append(Object.assign(said("label", label), { htmlFor: id }), field, copy);
   return wrap;
 }
 
-// Why no invitation can be issued now, or "" when they can.
+// Why no invitation can be issued now ([key, values]), or null when they can.
 function invitationsClosed() {
-  if (INVITABLE.has(hearing.state)) return "";
+  if (INVITABLE.has(hearing.state)) return null;
   if (hearing.state === "draft") {
-    const first = reviewPending(hearing) ? " Record the legal review above first." : "";
-    return `Invitations can be issued once the hearing is scheduled.${first}`;
+    return [reviewPending(hearing) ? "judge.invitations.after_review" : "judge.invitations.after_scheduling", {}];
   }
-  return `No invitations can be issued: the hearing is ${hearing.state}.`;
+  return ["judge.invitations.none_now", { state: word(STATES, hearing.state) }];
 }
 
+// Every date and time of the page: in the page's language, with the zone (staff-time.js).
 function when(iso) {
-  return new Date(iso).toLocaleString();
+  return formatDateTime(iso);
 }
 
-// What the page says of an invitation issued earlier: never its code (shown once, when issued).
+// What the page says of an invitation issued earlier ([key, values]): never its code (shown
+// once, when issued).
 function invitationStatus(invitation) {
   if (invitation.status === "active") {
-    const wrong = invitation.failures ? `; ${invitation.failures} wrong code(s)` : "";
-    const locked = invitation.locked ? "; locked after too many wrong codes" : "";
-    return `Invitation active, sent ${when(invitation.issued_at)}${wrong}${locked}. The link and code were shown once; if they are lost, send a new link.`;
+    const values = { sent: when(invitation.issued_at), failures: invitation.failures || 0 };
+    if (invitation.locked) return ["judge.invitation.active_locked", values];
+    return [invitation.failures ? "judge.invitation.active_failures" : "judge.invitation.active", values];
   }
-  return invitation.status === "superseded"
-    ? "The last link was replaced."
-    : "The invitation was withdrawn.";
+  return [invitation.status === "superseded" ? "judge.invitation.superseded" : "judge.invitation.withdrawn", {}];
 }
 
 function issueButton(participant, label, path) {
   return button(label, path.endsWith("reissue") ? "secondary" : "", (self) => guarded(self, async () => {
     const grant = await api("POST", `/api/hearings/${hearing.id}/participants/${participant.id}/${path}`, {});
     await renderInvitations({ [participant.id]: grant });
-    showMessage($("message"), path.endsWith("reissue")
-      ? `A new link and code for ${participant.name}: the old link and code no longer work.`
-      : `Invitation for ${participant.name} issued.`, "ok");
+    const key = path.endsWith("reissue") ? "judge.invitation.reissued" : "judge.invitation.issued";
+    showNotice($("message"), key, { name: participant.name });
   }));
 }
 
@@ -138,7 +147,7 @@ async function renderInvitations(issued = {}, overview = null) {
   const { participants } = overview || await invitationsOf(hearing.id);
   const closed = invitationsClosed();
   $("invitations-intro").hidden = Boolean(closed);
-  $("invitations-closed").textContent = closed;
+  say($("invitations-closed"), ...(closed || [""]));
   $("invitations-closed").hidden = !closed;
   const list = $("invitation-list");
   list.replaceChildren();
@@ -146,31 +155,36 @@ async function renderInvitations(issued = {}, overview = null) {
     const item = document.createElement("li");
     item.dataset.participant = participant.id;
     item.dataset.role = participant.role;
-    item.append(text("h4", `${participant.name} (${participant.role})`));
+    item.append(said("h4", "judge.list.person", { name: participant.name, role: word(ROLES, participant.role) }));
     const fresh = issued[participant.id];
     if (participant.has_account && participant.role !== "authority") {
-      item.append(text("p", "Joins with their own account."));
+      item.append(said("p", "judge.invitation.own_account"));
     } else if (fresh) {
       item.dataset.invitation = "fresh";
-      item.append(copyable("Link", fresh.link, "link"), copyable("Code", fresh.code, "code"));
+      item.append(
+        copyable(["judge.invitation.link", "judge.invitation.copy_link"], fresh.link, "link"),
+        copyable(["judge.invitation.code", "judge.invitation.copy_code"], fresh.code, "code"),
+      );
       const qr = Object.assign(document.createElement("img"), {
         src: fresh.qr_svg, width: 160, height: 160, className: "qr",
-        alt: `QR code of the invitation link for ${participant.name}`,
+        alt: t("judge.invitation.qr_alt", { name: participant.name }),
       });
       item.append(qr);
-      item.append(text("p", `Valid ${when(fresh.valid_from)} to ${when(fresh.valid_until)}. Shown this once: pass the link and the code on through different channels now.`));
+      item.append(said("p", "judge.invitation.fresh", { from: when(fresh.valid_from), until: when(fresh.valid_until) }));
     } else if (invitation) {
       item.dataset.invitation = invitation.status;
-      item.append(text("p", invitationStatus(invitation), "invitation-status"));
+      const [key, values] = invitationStatus(invitation);
+      item.append(said("p", key, values, "invitation-status"));
+      const name = { name: participant.name };
       if (!closed) {
         item.append(invitation.status === "active"
-          ? issueButton(participant, `Send a new link to ${participant.name}`, "invitation/reissue")
-          : issueButton(participant, `Invite ${participant.name} again`, "invitation"));
+          ? issueButton(participant, ["judge.invitation.send_new", name], "invitation/reissue")
+          : issueButton(participant, ["judge.invitation.invite_again", name], "invitation"));
       }
     } else if (closed) {
-      item.append(text("p", "Not invited yet."));
+      item.append(said("p", "judge.invitation.not_yet"));
     } else {
-      item.append(issueButton(participant, `Invite ${participant.name}`, "invitation"));
+      item.append(issueButton(participant, ["judge.invitation.invite", { name: participant.name }], "invitation"));
     }
     list.append(item);
   }
@@ -179,27 +193,31 @@ async function renderInvitations(issued = {}, overview = null) {
 // The hearing's times, each labelled with its zone: the venue's, the court's, and the judge's
 // own (the browser's) when it is neither.
 function renderTimes() {
-  const t = hearing.times;
+  const times = hearing.times;
   const venue = hearing.venue_timezone;
-  const court = t.requesting.starts.time_zone;
-  const parts = [`Venue time, ${venue}: ${wallTime(t.requested.starts)}`];
-  if (court !== venue) parts.push(`your court's time, ${court}: ${wallTime(t.requesting.starts)}`);
-  $("detail-times").textContent = `${parts.join(" · ")} · ${hearing.duration_minutes} minutes · legal ${hearing.legal.status} · recording ${hearing.recording.rule}`;
+  const court = times.requesting.starts.time_zone;
+  const values = {
+    venue_zone: venue, venue_time: wallTime(times.requested.starts),
+    court_zone: court, court_time: wallTime(times.requesting.starts),
+    minutes: hearing.duration_minutes, legal: word(VERDICTS, hearing.legal.status),
+    recording: word(RECORDING, hearing.recording.rule),
+  };
+  say($("detail-times"), court !== venue ? "judge.detail.times_court" : "judge.detail.times", values);
   const own = browserZone();
   const mine = $("detail-own-time");
   mine.hidden = own === venue || own === court;
-  mine.textContent = mine.hidden ? "" : `Your time, ${own}: ${inZone(hearing.starts_at, own)}`;
+  say(mine, mine.hidden ? "" : "judge.time.yours", { zone: own, time: inZone(hearing.starts_at, own) });
 }
 
 function renderDetail() {
   $("detail").hidden = false;
   $("detail").dataset.hearing = hearing.id;
   $("detail").dataset.state = hearing.state;
-  $("detail-title").textContent = `Hearing ${hearing.case_reference} · ${hearing.state}`;
+  say($("detail-title"), "judge.detail.title", { case: hearing.case_reference, state: word(STATES, hearing.state) });
   renderTimes();
   // The offence scope is a question of criminal proceedings only.
   $("detail-offence").hidden = hearing.proceeding !== "criminal";
-  $("detail-offence").textContent = `Offence: ${OFFENCES[hearing.offence] || "not specified"}`;
+  say($("detail-offence"), "judge.detail.offence", { offence: { t: offenceKey(hearing.offence) } });
   renderReview(hearing);
   renderBefore();
   $("live-link").href = `/hearings/${encodeURIComponent(hearing.id)}/live`;
@@ -232,7 +250,7 @@ export function initHearing(options) {
   $("open-lobby").addEventListener("click", () => guarded($("open-lobby"), async () => {
     const opened = await api("POST", `/api/hearings/${hearing.id}/open`, { version: hearing.version });
     await reload(opened.id);
-    showMessage($("message"), "The lobby is open: participants can join now.", "ok");
+    showNotice($("message"), "judge.lobby_open");
   }));
   $("reschedule-open").addEventListener("click", () => {
     if ($("reschedule").hidden) openReschedule(hearing);

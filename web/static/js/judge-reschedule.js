@@ -6,14 +6,15 @@
 // criminal proceedings) the offence scope can; a scope set back to "not specified" is sent as
 // null, which clears it.
 
-import { api, showMessage } from "./api.js";
+import { api } from "./api.js";
 import {
   inputToInstant, instantToInput, inZone, requireFilled, wallTime, zoneOptions,
 } from "./hearing-form.js";
-import { clearErrors, showError } from "./judge-messages.js";
-import { liveDecision, OUTCOMES, renderDecision } from "./legal-decision.js";
+import { clearErrors, showError, showNotice } from "./judge-messages.js";
+import { liveDecision, OUTCOMES, renderDecision, ROLES, word } from "./legal-decision.js";
+import { $ } from "./staff-page.js";
+import { say } from "./staff-i18n.js";
 
-const $ = (id) => document.getElementById(id);
 const EDITABLE = new Set(["draft", "scheduled"]);
 // The API's field names -> the reschedule form's controls.
 const CONTROLS = {
@@ -53,11 +54,13 @@ const checkLegal = liveDecision($("rs-decision"), () => hearing && {
   ...($("rs-offence").value ? { offence: $("rs-offence").value } : {}),
 }, OUTCOMES.reschedule);
 
-function fact(term, value) {
-  return [
-    Object.assign(document.createElement("dt"), { textContent: term }),
-    Object.assign(document.createElement("dd"), { textContent: value }),
-  ];
+// A term and its value, both catalog texts ([key, values]).
+function fact(term, [key, values]) {
+  const dt = document.createElement("dt");
+  const dd = document.createElement("dd");
+  say(dt, term);
+  say(dd, key, values);
+  return [dt, dd];
 }
 
 // The new start as it reads in both states, under the start field.
@@ -65,24 +68,34 @@ function showStartHint() {
   const value = $("rs-starts").value;
   const hint = $("rs-starts-hint");
   if (!value || Number.isNaN(new Date(value).getTime())) {
-    hint.textContent = "";
+    say(hint, "");
     return;
   }
   const venue = $("rs-venue-zone").value || hearing.venue_timezone;
   const court = hearing.times.requesting.starts.time_zone;
-  const parts = [`venue time, ${venue}: ${inZone(value, venue)}`];
-  if (court !== venue) parts.push(`your court's time, ${court}: ${inZone(value, court)}`);
-  hint.textContent = `Starts ${parts.join(" · ")}`;
+  const values = {
+    venue_zone: venue, venue_time: inZone(value, venue), court_zone: court, court_time: inZone(value, court),
+  };
+  say(hint, court !== venue ? "judge.reschedule.starts_court" : "judge.reschedule.starts", values);
 }
 
 function fill(shown) {
   hearing = shown;
-  const t = shown.times;
+  const times = shown.times;
+  const proceeding = { criminal: "judge.proceeding.criminal", civil: "judge.proceeding.civil" };
   $("rs-fixed").replaceChildren(
-    ...fact("States", `${shown.requesting_state} (your court) hears a person in ${shown.requested_state}`),
-    ...fact("Proceeding", shown.proceeding),
-    ...fact("Person heard", `${shown.person_heard.name} as ${shown.person_heard.role}`),
-    ...fact("Now", `venue time, ${shown.venue_timezone}: ${wallTime(t.requested.starts)} · your court's time, ${t.requesting.starts.time_zone}: ${wallTime(t.requesting.starts)}, ${shown.duration_minutes} minutes`),
+    ...fact("judge.reschedule.fixed_states", ["judge.reschedule.states", {
+      requesting: shown.requesting_state, requested: shown.requested_state,
+    }]),
+    ...fact("judge.field.proceeding", ["judge.reschedule.value", { value: word(proceeding, shown.proceeding) }]),
+    ...fact("judge.column.person", ["judge.reschedule.person", {
+      name: shown.person_heard.name, role: word(ROLES, shown.person_heard.role),
+    }]),
+    ...fact("judge.reschedule.now", ["judge.reschedule.now_times", {
+      venue_zone: shown.venue_timezone, venue_time: wallTime(times.requested.starts),
+      court_zone: times.requesting.starts.time_zone, court_time: wallTime(times.requesting.starts),
+      minutes: shown.duration_minutes,
+    }]),
   );
   $("rs-consent").value = shown.person_heard.consent || "unknown";
   $("rs-offence-field").hidden = shown.proceeding !== "criminal";
@@ -119,17 +132,16 @@ function changes() {
   return body;
 }
 
-function formMessage(text, kind = "error") {
-  showMessage($("rs-message"), text, kind);
+function formMessage(key, kind = "error") {
+  showNotice($("rs-message"), key, {}, kind);
 }
 
 // A change made meanwhile by someone else: say so at the save button, with a way to reload.
 function conflictMessage(error) {
   showError(error, { near: $("rs-save") });
   const slot = $("rs-save-error");
-  const again = Object.assign(document.createElement("button"), {
-    type: "button", className: "secondary", textContent: "Reload the hearing",
-  });
+  const again = Object.assign(document.createElement("button"), { type: "button", className: "secondary" });
+  say(again, "judge.reload_hearing");
   again.addEventListener("click", async () => {
     try {
       openReschedule(await reload(hearing.id));
@@ -152,7 +164,7 @@ function explainRefusal(error) {
     renderDecision($("rs-decision"), details.decision, OUTCOMES.reschedule);
   }
   const near = error.code === "hearing.outside_working_hours" ? $("rs-override") : $("rs-save");
-  showError(error, { fields, near });
+  showError(error, { fields, near, scope: "judge" });
 }
 
 async function save(event) {
@@ -162,7 +174,7 @@ async function save(event) {
   if (!requireFilled(["rs-starts", "rs-duration", "rs-venue", "rs-venue-zone"].map($))) return;
   const body = changes();
   if (Object.keys(body).length === 1) {
-    formMessage("Nothing to save: change a value first.", "warn");
+    formMessage("judge.reschedule.nothing", "warn");
     return;
   }
   const submit = $("rs-save");
@@ -177,17 +189,23 @@ async function save(event) {
     submit.disabled = false;
   }
   closeReschedule(false);
-  const t = saved.times;
-  let text = `Rescheduled: venue time, ${saved.venue_timezone}: ${wallTime(t.requested.starts)} · your court's time, ${t.requesting.starts.time_zone}: ${wallTime(t.requesting.starts)}.`;
-  if (saved.state === "draft" && hearing.state !== "draft") {
-    text += " The new legal decision is unknown: the hearing is back in draft until you record a legal review.";
-  }
+  const times = saved.times;
+  const values = {
+    venue_zone: saved.venue_timezone, venue_time: wallTime(times.requested.starts),
+    court_zone: times.requesting.starts.time_zone, court_time: wallTime(times.requesting.starts),
+  };
+  const drafted = saved.state === "draft" && hearing.state !== "draft";
+  let shown = true;
   try {
     await reload(saved.id);
   } catch (error) {
-    text += ` The page could not show it yet (${error.message}): reload the page.`;
+    shown = false;
+    showError(error, { box: $("message") });
   }
-  showMessage($("message"), text, saved.state === "draft" ? "warn" : "ok");
+  if (shown) {
+    showNotice($("message"), drafted ? "judge.reschedule.saved_draft" : "judge.reschedule.saved", values,
+      saved.state === "draft" ? "warn" : "ok");
+  }
   $("detail-title").focus();
 }
 

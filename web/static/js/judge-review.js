@@ -5,15 +5,17 @@
 // so a change made meanwhile by someone else is refused (409) instead of being overruled. Once
 // recorded, the review (outcome, note, who, when) is shown with what was not known.
 
-import { api, showMessage } from "./api.js";
-import { clearErrors, showError, showNote } from "./judge-messages.js";
-import { renderDecision } from "./legal-decision.js";
+import { api } from "./api.js";
+import { clearErrors, showError, showNote, showNotice } from "./judge-messages.js";
+import { renderDecision, ROLES, word } from "./legal-decision.js";
+import { $ } from "./staff-page.js";
+import { say } from "./staff-i18n.js";
+import { formatDateTime } from "./staff-time.js";
 
-const $ = (id) => document.getElementById(id);
 const NOTE_MIN = 10;
 const OUTCOME_TEXT = {
-  cleared: "Cleared: the hearing was scheduled",
-  refused: "Refused: the hearing was cancelled",
+  cleared: "judge.review.outcome_cleared",
+  refused: "judge.review.outcome_refused",
 };
 
 let hearing = null; // as the page shows it now
@@ -23,15 +25,18 @@ export function reviewPending(shown) {
   return shown.state === "draft" && shown.legal.status === "pending_review";
 }
 
+// A term (catalog key) and its value ([key, values], or a text of the record as it is).
 function fact(term, value) {
-  return [
-    Object.assign(document.createElement("dt"), { textContent: term }),
-    Object.assign(document.createElement("dd"), { textContent: value }),
-  ];
+  const dt = document.createElement("dt");
+  const dd = document.createElement("dd");
+  say(dt, term);
+  if (Array.isArray(value)) say(dd, ...value);
+  else dd.textContent = value;
+  return [dt, dd];
 }
 
-function formMessage(text, kind = "error") {
-  showMessage($("review-message"), text, kind);
+function formMessage(key, values = {}, kind = "error") {
+  showNotice($("review-message"), key, values, kind);
 }
 
 function resetForm(keepNote) {
@@ -63,10 +68,10 @@ export function renderReview(shown) {
   if (!review) return;
   record.dataset.outcome = review.outcome;
   record.replaceChildren(
-    ...fact("Outcome", OUTCOME_TEXT[review.outcome] || review.outcome),
-    ...fact("Note", review.note),
-    ...fact("Recorded by", `${review.by.name} (${review.by.role})`),
-    ...fact("When", new Date(review.at).toLocaleString()),
+    ...fact("judge.review.outcome", OUTCOME_TEXT[review.outcome] ? [OUTCOME_TEXT[review.outcome], {}] : review.outcome),
+    ...fact("judge.review.note_term", review.note),
+    ...fact("judge.review.by", ["judge.list.person", { name: review.by.name, role: word(ROLES, review.by.role) }]),
+    ...fact("judge.review.when", formatDateTime(review.at)),
   );
 }
 
@@ -76,42 +81,45 @@ function checkedNote() {
   clearErrors($("review-form"));
   formMessage("");
   if (note.length >= NOTE_MIN) return note;
-  const problem = note.length
-    ? `The note is too short (${note.length} characters): write at least ${NOTE_MIN} characters saying what you checked and with whom.`
-    : `Write a note of at least ${NOTE_MIN} characters saying what you checked and with whom.`;
-  showNote($("review-note"), problem);
+  const values = { length: note.length, min: NOTE_MIN };
+  showNote($("review-note"), note.length ? "judge.review.note_short" : "judge.review.note_missing", values);
   $("review-note").focus();
   return null;
 }
 
-function offerReload(text) {
+function offerReload(key) {
   const box = $("review-message");
-  showMessage(box, text);
-  const again = Object.assign(document.createElement("button"), {
-    type: "button", className: "secondary", textContent: "Reload the hearing",
-  });
+  formMessage(key);
+  const again = Object.assign(document.createElement("button"), { type: "button", className: "secondary" });
+  say(again, "judge.reload_hearing");
   again.addEventListener("click", async () => {
     try {
       await reload(hearing.id);
       $("review-title").focus();
     } catch (error) {
-      formMessage(`The hearing could not be reloaded: ${error.message}`);
+      formMessage("");
+      showError(error, { box });
     }
   });
-  box.append(" ", again);
+  // After the sentence, inside the box: translate() rewrites the box's text only through its
+  // own key, so the sentence goes in a child of its own.
+  const sentence = Object.assign(document.createElement("span"), {});
+  say(sentence, key);
+  box.removeAttribute("data-i18n");
+  box.replaceChildren(sentence, " ", again);
   again.focus();
 }
 
 function explainRefusal(error) {
   if (error.code === "hearing.version_conflict") {
-    offerReload("This hearing was changed by someone else since the page showed it, so your review was not recorded. Reload it to see the current hearing (your note is kept), then decide again.");
+    offerReload("judge.review.conflict");
     return;
   }
   if (error.status === 409) {
-    offerReload("Not recorded: the hearing has moved on. Reload it to see where it stands now.");
+    offerReload("judge.review.moved_on");
     return;
   }
-  showError(error, { fields: { note: $("review-note") }, near: $("review-clear") });
+  showError(error, { fields: { note: $("review-note") }, near: $("review-clear"), scope: "judge" });
 }
 
 async function record(outcome, note) {
@@ -128,15 +136,14 @@ async function record(outcome, note) {
   } finally {
     for (const button of buttons) button.disabled = false;
   }
-  let text = outcome === "cleared"
-    ? "Legal review recorded: the hearing is cleared and scheduled. You can now invite the participants."
-    : "Legal review recorded: the hearing is refused and cancelled.";
   try {
     await reload(saved.id);
   } catch (error) {
-    text += ` The page could not show it yet (${error.message}): reload the page.`;
+    showError(error, { box: $("message") });
+    return;
   }
-  showMessage($("message"), text, outcome === "cleared" ? "ok" : "warn");
+  const key = outcome === "cleared" ? "judge.review.recorded_cleared" : "judge.review.recorded_refused";
+  showNotice($("message"), key, {}, outcome === "cleared" ? "ok" : "warn");
   $("review-title").focus();
 }
 
@@ -149,7 +156,7 @@ function clear(event) {
 function askToRefuse() {
   const note = checkedNote();
   if (!note) return;
-  $("refuse-dialog-note").textContent = `Your note: ${note}`;
+  say($("refuse-dialog-note"), "judge.refuse.note", { note });
   $("refuse-dialog").returnValue = "";
   $("refuse-dialog").showModal();
 }

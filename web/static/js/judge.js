@@ -7,21 +7,21 @@
 // detail, its reschedule form and its legal review are in judge-hearing.js, judge-reschedule.js
 // and judge-review.js; the list and the detail render from one state (judge-state.js).
 
-import { api, ApiError, setCsrfToken } from "./api.js";
+import { api } from "./api.js";
 import { browserZone, inputToInstant, inZone, localTime, requireFilled, zoneOptions } from "./hearing-form.js";
 import { initHearing, showHearing } from "./judge-hearing.js";
 import { clearErrors, showError } from "./judge-messages.js";
 import { initReschedule } from "./judge-reschedule.js";
 import { initReview } from "./judge-review.js";
 import { page, subscribe } from "./judge-state.js";
-import { liveDecision, OFFENCES, OUTCOMES } from "./legal-decision.js";
+import { liveDecision, offenceKey, OUTCOMES, ROLES, STATES, VERDICTS, word } from "./legal-decision.js";
+import { $, startStaffPage } from "./staff-page.js";
+import { onLanguageChange, say, t } from "./staff-i18n.js";
 
-const $ = (id) => document.getElementById(id);
 let options = { court: null, states: [] };
 
 function offenceText(hearing) {
-  if (hearing.proceeding !== "criminal") return "civil case";
-  return OFFENCES[hearing.offence] || "not specified";
+  return t(hearing.proceeding !== "criminal" ? "judge.scope.civil" : offenceKey(hearing.offence));
 }
 
 // The list, drawn from the page's state: a hearing shown in the detail is the same object.
@@ -40,13 +40,14 @@ function renderList() {
     open.textContent = hearing.case_reference;
     open.addEventListener("click", () => showHearing(hearing.id));
     caseCell.append(open);
+    const person = hearing.person_heard;
     const cells = [
-      `${hearing.person_heard.name} (${hearing.person_heard.role})`,
+      t("judge.list.person", { name: person.name, role: { t: ROLES[person.role] || person.role } }),
       `${hearing.requesting_state}: ${localTime(hearing.times.requesting)}`,
       `${hearing.requested_state}: ${localTime(hearing.times.requested)}`,
       offenceText(hearing),
-      hearing.state,
-      hearing.legal_status || (hearing.legal && hearing.legal.status) || "",
+      t(STATES[hearing.state] || hearing.state),
+      t(VERDICTS[hearing.legal_status] || hearing.legal_status || ""),
     ].map((text) => Object.assign(document.createElement("td"), { textContent: text }));
     row.append(caseCell, ...cells);
     body.append(row);
@@ -93,9 +94,8 @@ function stateOptions(code) {
 function fillVenueZones() {
   const state = stateOptions($("requested").value);
   zoneOptions($("venue-zone"), state.time_zones, state.venue_timezone);
-  $("venue-zone-hint").textContent = state.venue_timezone_required
-    ? `${$("requested").value} has several time zones: choose the venue's.`
-    : `${$("requested").value} keeps one clock: ${state.venue_timezone}.`;
+  const values = { state: $("requested").value, zone: state.venue_timezone };
+  say($("venue-zone-hint"), state.venue_timezone_required ? "judge.zone.several" : "judge.zone.one", values);
   showStartHint();
 }
 
@@ -105,10 +105,10 @@ function showStartHint() {
   const zone = $("venue-zone").value;
   const hint = $("starts-hint");
   if (!value || Number.isNaN(new Date(value).getTime()) || !zone) {
-    hint.textContent = zone ? "" : "Choose the venue's time zone to see the venue time.";
+    say(hint, zone ? "" : "judge.zone.choose_to_see");
     return;
   }
-  hint.textContent = `Venue time, ${zone}: ${inZone(value, zone)}`;
+  say(hint, "judge.time.venue", { zone, time: inZone(value, zone) });
 }
 
 // --- scheduling --------------------------------------------------------------------------------
@@ -158,14 +158,14 @@ async function create(event) {
     await showHearing(hearing.id);
   } catch (error) {
     const fields = Object.fromEntries(Object.entries(CONTROLS).map(([k, id]) => [k, $(id)]));
-    showError(error, { fields, near: $("create-submit") });
+    showError(error, { fields, near: $("create-submit"), scope: "judge" });
   }
 }
 
 function fillStates() {
   const court = options.court;
   $("requesting").value = court.state;
-  $("court-name").textContent = court.name;
+  say($("requesting-hint"), "judge.field.requesting_hint", { court: court.name });
   // A hearing in the court's own state is not this service's case (legal.same_state).
   const select = $("requested");
   for (const state of options.states) {
@@ -173,24 +173,16 @@ function fillStates() {
   }
   const states = options.states.map((s) => s.state);
   select.value = states.includes("FR") && court.state !== "FR" ? "FR" : select.options[0].value;
-  $("starts-zone").textContent = `Your time zone: ${browserZone()}`;
+  say($("starts-zone"), "judge.time.your_zone", { zone: browserZone() });
   fillVenueZones();
 }
 
 async function main() {
-  let session;
-  try {
-    session = await api("GET", "/api/auth/session");
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      location.assign("/sign-in?next=/judge");
-      return;
-    }
-    throw error;
-  }
-  setCsrfToken(session.csrf_token);
-  $("who").textContent = `${session.user.display_name} (${session.user.role})`;
+  const session = await startStaffPage({ roles: ["judge"], pages: ["judge"] });
+  if (!session) return; // on its way to the sign-in page, or told the page is not for this role
   subscribe(renderList);
+  // What translate() cannot redo alone: the list's cells are written from data.
+  onLanguageChange(renderList);
   // After any change on the page: the list and the detail as the service has them now.
   const reload = async (id) => {
     await loadList();
