@@ -71,6 +71,8 @@ def test_the_clerk_page_in_french_verifies_signs_out_and_explains_an_error(
     expect(steps.first).to_have_text(
         re.compile(r"^Réussi : éléments de confiance tirés de la politique seulement — ")
     )
+    # The verifier's technical detail after the title stays its own (English) words, marked so.
+    expect(steps.first.locator('span[lang="en"]')).not_to_be_empty()
     expect(steps.nth(5)).to_have_text(
         re.compile(
             r"^Non vérifié : heure indépendante \(RFC 3161\)\. Pourquoi : le dossier ne porte"
