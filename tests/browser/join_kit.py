@@ -18,6 +18,12 @@ from playwright.sync_api import Page, Playwright
 from tests.browser.conftest import ContextFactory
 from tests.browser.live_service import Account, LiveService
 from tests.browser.staff_api import SLOT_MINUTES, StaffApi, utc_text
+from tests.browser.test_join_invitation import (
+    check_devices_and_continue,
+    enter_code,
+    open_in_english,
+    read_notices_and_continue,
+)
 
 # The judge's side of the room, spoken from a page of the judge's browser over the real protocol.
 JUDGE_CONNECT = """async ({hearingId, credential}) => {
@@ -118,3 +124,11 @@ def judge_admits(new_context: ContextFactory, judge: StaffApi, hearing_id: str) 
     peer = page.wait_for_function(WAITING_PEER).json_value()
     page.evaluate("p => window.judge.ws.send(JSON.stringify({type: 'admit', peer: p}))", peer)
     return page
+
+
+def pass_the_code(page: Page, issued: dict[str, Any]) -> None:
+    """The participant's way in, in English: the link, the devices, the notices, the code."""
+    open_in_english(page, issued)
+    check_devices_and_continue(page)
+    read_notices_and_continue(page)
+    enter_code(page, issued["code"])

@@ -17,16 +17,10 @@ from playwright.sync_api import Playwright, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.join_kit import judge_admits, open_lobby, own_judge, schedule
+from tests.browser.join_kit import judge_admits, open_lobby, own_judge, pass_the_code, schedule
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
-from tests.browser.test_join_invitation import (
-    EN,
-    check_devices_and_continue,
-    enter_code,
-    open_in_english,
-    read_notices_and_continue,
-)
+from tests.browser.test_join_invitation import EN, check_devices_and_continue
 
 pytestmark = pytest.mark.browser
 
@@ -71,10 +65,7 @@ def test_an_early_witness_passes_her_code_once_and_is_let_in_when_the_room_opens
     assert hearing["state"] == "scheduled"
     issued = judge.invite(hearing, "witness")
     page = new_context().new_page()
-    open_in_english(page, issued)
-    check_devices_and_continue(page)
-    read_notices_and_continue(page)
-    enter_code(page, issued["code"])
+    pass_the_code(page, issued)
 
     # Not "the hearing has ended", and the code is not lost: she waits.
     lobby = page.locator("#step-lobby")

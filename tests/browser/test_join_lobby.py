@@ -12,66 +12,23 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import ConsoleGuard, assert_accessible, screenshot
+from tests.browser.join_kit import judge_admits, open_lobby, pass_the_code
 from tests.browser.network_link import NetworkLink
 from tests.browser.staff_api import StaffApi
-from tests.browser.test_join_invitation import (
-    EN,
-    check_devices_and_continue,
-    enter_code,
-    open_in_english,
-    read_notices_and_continue,
-)
+from tests.browser.test_join_invitation import EN
 
 pytestmark = pytest.mark.browser
-
-# The judge's side of the room, spoken by a page of the judge's browser over the real protocol
-# (the judge's own room page is not part of this suite yet).
-JUDGE_CONNECT = """async ({hearingId, credential}) => {
-  const ws = new WebSocket(`ws://${location.host}/ws/hearings/${hearingId}`);
-  window.judge = { ws, messages: [] };
-  ws.onmessage = (event) => window.judge.messages.push(JSON.parse(event.data));
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-  ws.send(JSON.stringify({ type: "hello", v: 1, session: credential }));
-}"""
-WAITING_PEER = """() => {
-  const lobby = window.judge.messages.filter((m) => m.type === "lobby").pop();
-  return lobby && lobby.waiting.length === 1 ? lobby.waiting[0].peer : null;
-}"""
 
 
 def open_hearing(judge_api: StaffApi, heard_role: str = "witness") -> dict[str, Any]:
     """Schedule a hearing, record its before-the-hearing conditions as met, open the lobby."""
-    hearing = judge_api.schedule(heard_role=heard_role)
-    path = f"/api/hearings/{hearing['id']}"
-    for condition in hearing["legal"]["decision"]["conditions"]:
-        if condition["stage"] == "before":
-            hearing = judge_api.post(
-                f"{path}/conditions/{condition['id']}",
-                version=hearing["version"],
-                note="recorded by the browser test as agreed with the requested state",
-            )
-    opened: dict[str, Any] = judge_api.post(f"{path}/open", version=hearing["version"])
-    assert opened["state"] == "open"
-    return opened
+    return open_lobby(judge_api, judge_api.schedule(heard_role=heard_role))
 
 
 def join_as_participant(page: Page, issued: dict[str, Any]) -> None:
-    open_in_english(page, issued)
-    check_devices_and_continue(page)
-    read_notices_and_continue(page)
-    enter_code(page, issued["code"])
+    pass_the_code(page, issued)
     expect(page.get_by_role("heading", name=EN["lobby.heading"])).to_be_focused()
     expect(page.locator("#lobby-status")).to_have_text(EN["lobby.waiting"])
-
-
-def judge_admits(new_context: ContextFactory, judge_api: StaffApi, hearing: dict[str, Any]) -> Page:
-    grant = judge_api.post(f"/api/hearings/{hearing['id']}/join")
-    judge = new_context().new_page()
-    judge.goto("/sign-in")
-    judge.evaluate(JUDGE_CONNECT, {"hearingId": hearing["id"], "credential": grant["credential"]})
-    peer = judge.wait_for_function(WAITING_PEER).json_value()
-    judge.evaluate("p => window.judge.ws.send(JSON.stringify({type: 'admit', peer: p}))", peer)
-    return judge
 
 
 def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
@@ -87,7 +44,7 @@ def test_witness_waits_is_admitted_and_returns_after_losing_the_network(
     screenshot(page, "join-lobby")
     assert_accessible(page, "join-lobby")
 
-    judge = judge_admits(new_context, judge_api, hearing)
+    judge = judge_admits(new_context, judge_api, hearing["id"])
     status = page.locator("#lobby-status")
     expect(status).to_have_text(EN["lobby.admitted"])
 
@@ -127,7 +84,7 @@ def test_the_accused_withdraws_consent_once_admitted(
     withdraw = page.get_by_role("button", name=EN["consent.withdraw"])
     expect(withdraw).to_be_disabled()
 
-    judge = judge_admits(new_context, judge_api, hearing)
+    judge = judge_admits(new_context, judge_api, hearing["id"])
     expect(withdraw).to_be_enabled()
     expect(page.locator("#consent-text")).to_have_text(EN["consent.given"])
 

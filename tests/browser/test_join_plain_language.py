@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 from legal_profiles.plain import PLAIN_DIR, checked_texts, public_citation
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import assert_accessible, screenshot
+from tests.browser.join_kit import judge_admits
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_join_invitation import FR
-from tests.browser.test_join_lobby import judge_admits, open_hearing
+from tests.browser.test_join_lobby import open_hearing
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +89,7 @@ def test_a_french_witness_reads_only_french_plain_language_with_the_legal_basis_
     page.get_by_role("button", name=FR["code.submit"]).click()
     expect(page.locator("#lobby-status")).to_have_text(FR["lobby.waiting"])
 
-    judge_admits(new_context, judge_api, hearing)
+    judge_admits(new_context, judge_api, hearing["id"])
     expect(page.locator("#lobby-status")).to_have_text(FR["lobby.admitted"])
     page.wait_for_function("() => !document.getElementById('room-media').hidden")
     # The server sent the witness the conditions in plain language only.

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Playwright, expect
 
 from tests.browser.conftest import ContextFactory
 from tests.browser.guards import assert_accessible, screenshot
-from tests.browser.join_kit import french_judge, open_lobby, own_judge, schedule
+from tests.browser.join_kit import french_judge, open_lobby, own_judge, pass_the_code, schedule
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import StaffApi
 from tests.browser.test_join_invitation import (
@@ -142,10 +142,7 @@ def test_the_witness_knows_where_the_hearing_is_and_has_her_controls(
     judge.evaluate(SEND, {"type": "confirm_authority", "peer": authority_peer})
 
     page = new_context().new_page()
-    open_in_english(page, issued)
-    check_devices_and_continue(page)
-    read_notices_and_continue(page)
-    enter_code(page, issued["code"])
+    pass_the_code(page, issued)
     status = page.locator("#lobby-status")
     lobby = page.locator("#step-lobby")
     expect(status).to_have_text(EN["lobby.waiting"])
