@@ -46,9 +46,11 @@ def end_hearing(judge: Page) -> str:
     return hearing_id.group(1)
 
 
-def test_the_authority_cosigns_the_sealed_record_and_a_verifier_requires_it(
-    new_context: ContextFactory, live_service: LiveService, tmp_path: Path
-) -> None:
+def ended_with_its_authority(
+    new_context: ContextFactory, live_service: LiveService
+) -> tuple[Page, Page, str, str]:
+    """A judge holds a DE -> FR hearing and ends it; the French authority signs in. Returns the
+    judge's and the authority's pages, the case reference and the hearing's id."""
     judge = new_context(timezone_id="Europe/Berlin").new_page()
     sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
     reference = schedule(judge, PERSON, AUTHORITY)
@@ -57,6 +59,13 @@ def test_the_authority_cosigns_the_sealed_record_and_a_verifier_requires_it(
 
     authority = new_context(timezone_id="Europe/Paris").new_page()
     sign_in(authority, french_authority(live_service), "/authority")
+    return judge, authority, reference, hearing_id
+
+
+def test_the_authority_cosigns_the_sealed_record_and_a_verifier_requires_it(
+    new_context: ContextFactory, live_service: LiveService, tmp_path: Path
+) -> None:
+    judge, authority, reference, hearing_id = ended_with_its_authority(new_context, live_service)
     name = authority.get_by_label("Key name")
     name.fill("authority fr")
     authority.get_by_role("button", name="Create a key in this browser").click()

@@ -20,8 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import ContextFactory
 from tests.browser.cosigning import cosign, create_key, wait_for_sealed_row
 from tests.browser.live_service import LiveService
-from tests.browser.test_cosign import AUTHORITY, PERSON, end_hearing
-from tests.browser.test_story import french_authority, prepare, schedule, sign_in
+from tests.browser.test_cosign import ended_with_its_authority
 from vc_service.audit.checkpoint import Checkpoint, Signer, parse_checkpoint_body, sign_checkpoint
 from vc_service.audit.keys import PURPOSE
 from vc_service.audit.tree import MerkleTree, leaf_hash
@@ -84,14 +83,7 @@ def _remember(authority: Page, origin: str, size: int, root: bytes) -> None:
 def test_the_authority_checks_what_it_holds_and_refuses_a_rewritten_record(
     new_context: ContextFactory, live_service: LiveService, tmp_path: Path
 ) -> None:
-    judge = new_context(timezone_id="Europe/Berlin").new_page()
-    sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
-    reference = schedule(judge, PERSON, AUTHORITY)
-    prepare(judge, PERSON)
-    hearing_id = end_hearing(judge)
-
-    authority = new_context(timezone_id="Europe/Paris").new_page()
-    sign_in(authority, french_authority(live_service), "/authority")
+    judge, authority, reference, hearing_id = ended_with_its_authority(new_context, live_service)
     create_key(authority, KEY_NAME)
     wait_for_sealed_row(authority, reference)
 
@@ -134,14 +126,7 @@ def test_the_authority_checks_what_it_holds_and_refuses_a_rewritten_record(
 def test_a_record_not_proved_to_extend_what_the_browser_holds_is_refused(
     new_context: ContextFactory, live_service: LiveService
 ) -> None:
-    judge = new_context(timezone_id="Europe/Berlin").new_page()
-    sign_in(judge, live_service.add_user("judge", "judge"), "/judge")
-    reference = schedule(judge, PERSON, AUTHORITY)
-    prepare(judge, PERSON)
-    hearing_id = end_hearing(judge)
-
-    authority = new_context(timezone_id="Europe/Paris").new_page()
-    sign_in(authority, french_authority(live_service), "/authority")
+    _, authority, reference, hearing_id = ended_with_its_authority(new_context, live_service)
     create_key(authority, KEY_NAME)
     wait_for_sealed_row(authority, reference)
     final = authority.request.get(f"/api/hearings/{hearing_id}/log/final").json()
