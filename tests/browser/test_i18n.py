@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,20 +72,26 @@ def test_families_match_the_values_the_scripts_produce() -> None:
     assert kinds == FAMILIES["devices"]
 
 
-def test_every_language_has_every_key_with_the_same_placeholders() -> None:
+def assert_translations_agree(load: Callable[[str], dict[str, str]], where: str = "") -> None:
+    """Every language of a catalog (`load(language)`) has every English key, none empty, each
+    with the English text's placeholders."""
     english = load("en")
     for language in LANGUAGES[1:]:
         other = load(language)
         assert set(other) == set(english), (
-            f"{language}: missing {sorted(set(english) - set(other))}, "
+            f"{where}{language}: missing {sorted(set(english) - set(other))}, "
             f"extra {sorted(set(other) - set(english))}"
         )
         for key, text in other.items():
-            assert text.strip(), f"{language}: {key} is empty"
+            assert text.strip(), f"{where}{language}: {key} is empty"
             assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(english[key])), (
-                f"{language}: {key} has placeholders {PLACEHOLDER.findall(text)}, "
+                f"{where}{language}: {key} has placeholders {PLACEHOLDER.findall(text)}, "
                 f"English has {PLACEHOLDER.findall(english[key])}"
             )
+
+
+def test_every_language_has_every_key_with_the_same_placeholders() -> None:
+    assert_translations_agree(load)
 
 
 def test_every_key_the_page_uses_exists_and_every_key_is_used() -> None:
