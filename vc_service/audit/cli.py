@@ -1,7 +1,8 @@
 """`vc-service keys …` and `vc-service log …`: signing keys, trust policy, export and verify.
 
-Exit codes: 0 success (for `log verify`: every checklist step passed), 1 verification failed,
-2 bad input (unknown hearing, unreadable policy or bundle path, invalid arguments).
+Exit codes: 0 success (for `log verify` and `log court-verify`: every checklist step passed),
+1 verification failed, 2 bad input (unknown hearing, unreadable policy or bundle path, invalid
+arguments).
 """
 
 from __future__ import annotations
