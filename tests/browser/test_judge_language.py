@@ -80,7 +80,11 @@ def test_a_german_judge_schedules_in_german_and_signs_out(
     past = page_now(judge, BERLIN) - timedelta(days=1)
     starts = form.get_by_label("Beginn (Ihre Ortszeit)")
     starts.fill(past.strftime("%Y-%m-%dT%H:%M"))
-    form.get_by_role("button", name="Anhörung anberaumen").click()
+    with judge.expect_response(
+        lambda r: r.url.endswith("/api/hearings") and r.request.method == "POST"
+    ) as refused:
+        form.get_by_role("button", name="Anhörung anberaumen").click()
+    assert refused.value.status == 422, refused.value.text()
     error = judge.locator("#starts-error")
     expect(error.locator(".field-error")).to_have_text(
         "Wählen Sie einen Beginn, der noch bevorsteht: Dieser ist bereits vorbei."
@@ -133,6 +137,26 @@ def test_a_german_judge_schedules_in_german_and_signs_out(
     expect(judge.locator("#open-lobby-error .error-details")).to_have_text(
         re.compile(r"^Details: hearing\.conditions_unmet")
     )
+
+    # A switch redraws what was drawn from data too (the list's cells), and is kept with the
+    # account: the next page opens in it.
+    with judge.expect_response(
+        lambda r: r.url.endswith("/api/auth/preferences") and r.request.method == "PUT"
+    ) as saved:
+        judge.get_by_role("banner").get_by_role("combobox", name="Sprache").select_option("fr")
+    assert saved.value.ok
+    expect(judge.get_by_role("heading", level=1)).to_have_text("Audiences")
+    expect(row).to_contain_text("Camille Martin (témoin)")
+    expect(row).to_contain_text("fixée")
+    expect(judge.locator("#detail-title")).to_have_text(f"Audience {reference} · fixée")
+    judge.reload()
+    expect(judge.get_by_role("heading", level=1)).to_have_text("Audiences")
+    with judge.expect_response(
+        lambda r: r.url.endswith("/api/auth/preferences") and r.request.method == "PUT"
+    ) as saved:
+        judge.get_by_role("banner").get_by_role("combobox", name="Langue").select_option("de")
+    assert saved.value.ok
+    expect(judge.get_by_role("heading", level=1)).to_have_text("Anhörungen")
 
     # Sign out from the bar: the session ends on the server, and the sign-in page opens.
     judge.get_by_role("banner").get_by_role("button", name="Abmelden").click()
