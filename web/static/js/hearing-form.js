@@ -5,10 +5,8 @@
 import { showNote } from "./judge-messages.js";
 import { say } from "./staff-i18n.js";
 
-// The judge's own zone: the browser's, in which a datetime-local input is typed.
-export function browserZone() {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-}
+// The judge's own zone: the browser's, in which a datetime-local input is typed (staff-time.js).
+export { browserZone } from "./staff-time.js";
 
 // A zone select: the state's zones, `chosen` selected; with no zone chosen, a first empty
 // option asks for one (the service requires it where the state spans several zones).
