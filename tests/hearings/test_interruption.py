@@ -9,12 +9,15 @@ and the app is started again in this process on the same data directory and data
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -33,6 +36,7 @@ from vc_service.audit.keys import trust_policy_document
 from vc_service.audit.policy import policy_from_dict
 from vc_service.audit.verify import verify_bundle
 from vc_service.closing.minutes import build_minutes
+from vc_service.closing.minutes_text import catalog, parse_ts
 from vc_service.closing.sealing import wait_background
 from vc_service.hearings.interruption import (
     INTERRUPTED,
@@ -215,11 +219,25 @@ async def test_a_crash_during_testimony_is_recorded_on_restart(
     assert await _stored_state(desk, hid) == State.SEALED.value
 
     # The minutes show the gap; the verifier accepts the log that holds it.
+    # They are in the court's language (the test court is German), times at the venue.
     minutes = (services.settings.data_dir / "minutes" / hid / "minutes.html").read_text()
-    start, end = before[-1]["ts"], format_ts(resumed)
-    assert f"Interrupted from {start}" in minutes and f"to {end}" in minutes
-    assert "testimony was running and did not continue" in minutes
-    assert "testimony -&gt; in_session (hearing interrupted" in minutes
+    text = catalog("de")
+    venue = ZoneInfo(record.venue_timezone)
+
+    def at_venue(ts: object) -> str:
+        """The time to the second at the venue, with its date where the day is not the
+        hearing's."""
+        moment = parse_ts(ts)
+        assert moment is not None
+        return rf"(\d{{4}}-\d\d-\d\d )?{moment.astimezone(venue):%H:%M:%S %Z}"
+
+    pattern = re.escape(html.escape(text["line.service_gap"], quote=False))
+    pattern = pattern.replace(re.escape("{start}"), at_venue(before[-1]["ts"]))
+    pattern = pattern.replace(re.escape("{end}"), at_venue(format_ts(resumed)))
+    assert re.search(pattern, minutes), pattern
+    lost = text["line.testimony_lost"].format(state=text["testimony.running"])
+    assert html.escape(lost, quote=False) in minutes
+    assert html.escape(text["line.back_in_lobby"], quote=False) in minutes
     bundle = tmp_path / "bundle.zip"
     await services.audit.export(hid, bundle)
     await _verified(services, bundle)
@@ -330,15 +348,18 @@ def test_the_minutes_show_the_gap() -> None:
         hearing_state={"from": "testimony", "to": "in_session"},
     )  # fmt: skip
     minutes = build_minutes([created, gap])
-    general = minutes.sections[0].lines
-    assert (
-        "Interrupted from 2031-05-06T07:00:00.000000Z (2031-05-06 09:00:00 CEST) "
-        "to 2031-05-06T07:09:30.000000Z (2031-05-06 09:09:30 CEST)"
-    ) in general
-    technical = minutes.sections[-1].lines
-    assert any("seated then: Camille" in line for line in technical)
-    assert any("testimony -> in_session (hearing interrupted" in line for line in
-               minutes.sections[4].lines)  # fmt: skip
+    sections = {section.title: section.lines for section in minutes.sections}
+    (interruption,) = sections["Interruptions"]
+    assert interruption.startswith(
+        "09:00:00 CEST to 09:09:30 CEST: the service stopped while the room was running"
+    )
+    assert "Present at the time: Camille" in interruption
+    assert "Testimony was under way and did not continue." in interruption
+    assert "On the restart everyone went back to the waiting room." in interruption
+    assert any(
+        "The service had stopped; the room reopened" in line
+        for line in sections["Course of the hearing"]
+    )
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
