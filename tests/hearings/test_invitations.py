@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from signaling.conditions import example_message
 from signaling.errors import CLOSE_EXCLUDED
 from tests.hearings.kit import Court, iso, slot
 from tests.signaling.wsclient import WsClient
@@ -473,18 +474,22 @@ async def test_the_live_room_closes_withdrawn_people_and_waits_for_the_judges_co
         for client in (authority, witness):
             await judge.send({"type": "admit", "peer": client.seen[0]["peer"]})
             await client.next("peer_joined")
-        present = {"type": "condition", "condition": "authority.present", "method": "observation"}
+        present = example_message("authority.present")
         await authority.send(present)
         assert (await authority.next("error"))["code"] == "perm.unconfirmed"
         await judge.send({"type": "confirm_authority", "peer": authority.seen[0]["peer"]})
         await authority.send(present)
-        while not any(c["met"] for c in (await authority.next("room_state")).get("conditions", [])):
+        # Conditions met before the hearing show as met from the start: wait for this one.
+        while not any(
+            c["id"] == "authority.present" and c["met"]
+            for c in (await authority.next("room_state")).get("conditions", [])
+        ):
             pass
         assert "participant.confirmed" in await desk.event_types(hid)
 
         # Disabled on the command line of a node without Redis: the owner's tick sweeps.
         await desk.services.accounts.set_disabled(desk.authority_fr.username, True)
-        await authority.send({**present, "condition": "identity.verified"})
+        await authority.send(example_message("identity.verified"))
         assert (await authority.next("error"))["code"] == "auth.revoked"
         assert await authority.wait_closed() == CLOSE_EXCLUDED
         await resume_refused(authority.seen[0]["resume"])
