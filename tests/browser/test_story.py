@@ -292,6 +292,9 @@ def start_testimony_with_video(hearing: Hearing) -> None:
         assert_video_playing(page, remote_tiles=2)
 
 
+RECORDER_START_MS = 30_000
+
+
 def start_recording(hearing: Hearing) -> None:
     """The judge records; every browser connects to the recorder (a peer without a tile); every
     page says so, the witness's in its language."""
@@ -302,7 +305,10 @@ def start_recording(hearing: Hearing) -> None:
     judge.get_by_role("button", name="Start recording").click()
     expect(notice).to_have_text(EN["room.recording"])
     for page in (judge, hearing.authority):
-        expect(page.locator("#recording-state")).to_contain_text("Recording is running.")
+        # The recorder is a process of its own that joins as a peer: seconds on a busy machine.
+        expect(page.locator("#recording-state")).to_contain_text(
+            "Recording is running.", timeout=RECORDER_START_MS
+        )
     expect(judge.get_by_role("button", name="Stop recording")).to_be_visible()
     expect(judge.get_by_role("button", name="Start recording")).to_be_hidden()
     # The recorder is no one's tile: still two remote pictures, still playing.
