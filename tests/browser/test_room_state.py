@@ -42,16 +42,23 @@ def post(page: Page, path: str, **body: Any) -> dict[str, Any]:
     return dict(answer["body"])
 
 
-def open_a_hearing(judge: Page, service: LiveService) -> str:
+def open_a_hearing(
+    judge: Page,
+    service: LiveService,
+    person: str = PERSON,
+    venue: str = "Tribunal judiciaire de Colmar, salle R",
+    authority: str = AUTHORITY,
+) -> str:
     """Through the judge's signed-in browser session: a DE→FR criminal hearing starting within
     the invitation lead of the service's clock, its `before` conditions met, its lobby open.
-    Returns its id. (The judge's form and its before-conditions list have their own tests.)"""
+    Returns its id. (The judge's form and its before-conditions list have their own tests.)
+    Another test's hearing at the same time names other people and venue (no double booking)."""
     start = service.now().replace(microsecond=0) + timedelta(minutes=7)
     hearing = post(
         judge,
         "/api/hearings",
         requested_state="FR",
-        venue="Tribunal judiciaire de Colmar, salle R",
+        venue=venue,
         proceeding="criminal",
         case_reference=f"RS-{start:%H%M%S}",
         starts_at=utc_text(start),
@@ -59,13 +66,13 @@ def open_a_hearing(judge: Page, service: LiveService) -> str:
         recording_requested=False,
         person_heard={
             "role": "witness",
-            "name": PERSON,
+            "name": person,
             "language": "fr",
             "time_zone": "Europe/Paris",
             "consent": "yes",
         },
         # An authority seat scheduled by name only: the authority's account claims it.
-        participants=[{"role": "authority", "name": AUTHORITY}],
+        participants=[{"role": "authority", "name": authority}],
         working_hours_override="browser tests run at any hour of the day",
     )
     path = f"/api/hearings/{hearing['id']}"

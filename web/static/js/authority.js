@@ -2,56 +2,92 @@
 // to the live room, where the authority's account takes the authority seat the judge left open;
 // then the sealed records, which the authority may cosign with its own key.
 
-import { api, ApiError, setCsrfToken, showMessage } from "./api.js";
+import { api } from "./api.js";
 import { Cosigning } from "./authority-cosign.js";
+import { showError } from "./staff-errors.js";
+import { onLanguageChange, say } from "./staff-i18n.js";
+import { $, startStaffPage } from "./staff-page.js";
+import { formatDateTime } from "./staff-time.js";
 
-const $ = (id) => document.getElementById(id);
 const JOINABLE = new Set(["open", "in_session", "testimony"]);
+const STATES = {
+  draft: "authority_page.hearing_state.draft",
+  scheduled: "authority_page.hearing_state.scheduled",
+  open: "authority_page.hearing_state.open",
+  in_session: "authority_page.hearing_state.in_session",
+  testimony: "authority_page.hearing_state.testimony",
+  closed: "authority_page.hearing_state.closed",
+  sealed: "authority_page.hearing_state.sealed",
+  cancelled: "authority_page.hearing_state.cancelled",
+};
+// The person heard (the roles a hearing can be scheduled for).
+const ROLES = {
+  witness: "authority_page.role.witness",
+  expert: "authority_page.role.expert",
+  accused: "authority_page.role.accused",
+  victim: "authority_page.role.victim",
+  party: "authority_page.role.party",
+};
 
-function local(times) {
-  const start = times.starts;
-  return `${start.local.replace("T", " ")} ${start.abbreviation}`;
+function named(table, code) {
+  return table[code] ? { t: table[code] } : code;
 }
 
-async function main() {
-  let session;
-  try {
-    session = await api("GET", "/api/auth/session");
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      location.assign("/sign-in?next=/authority");
-      return;
-    }
-    throw error;
-  }
-  setCsrfToken(session.csrf_token);
-  $("who").textContent = `${session.user.display_name} (${session.user.role})`;
-  const { hearings } = await api("GET", "/api/hearings?upcoming=true");
-  $("list-empty").hidden = hearings.length > 0;
-  for (const hearing of hearings) {
+function cell(row, key, values = {}) {
+  const node = row.appendChild(document.createElement("td"));
+  say(node, key, values);
+  return node;
+}
+
+let hearings = [];
+
+// The list, in the page's language; the times are written in it, so a switch draws it again.
+function renderList() {
+  const rows = hearings.map((hearing) => {
     const row = document.createElement("tr");
     row.dataset.hearing = hearing.id;
-    for (const value of [
-      hearing.case_reference, `${hearing.person_heard.name} (${hearing.person_heard.role})`,
-      local(hearing.times.requested), `${hearing.requesting_state}: ${local(hearing.times.requesting)}`,
-      hearing.state,
-    ]) {
-      row.append(Object.assign(document.createElement("td"), { textContent: value }));
-    }
-    const cell = document.createElement("td");
+    row.append(Object.assign(document.createElement("td"), { textContent: hearing.case_reference }));
+    cell(row, "authority_page.person_role", {
+      name: hearing.person_heard.name, role: named(ROLES, hearing.person_heard.role),
+    });
+    // Each time in its own zone, named: the venue's (in this state) and the court's.
+    row.append(Object.assign(document.createElement("td"), {
+      textContent: formatDateTime(hearing.times.requested.starts),
+    }));
+    cell(row, "authority_page.court_at", {
+      state: hearing.requesting_state, when: formatDateTime(hearing.times.requesting.starts),
+    });
+    const state = row.appendChild(document.createElement("td"));
+    if (STATES[hearing.state]) say(state, STATES[hearing.state]);
+    else state.textContent = hearing.state;
+    const live = row.appendChild(document.createElement("td"));
     if (JOINABLE.has(hearing.state)) {
       const link = Object.assign(document.createElement("a"), {
         href: `/hearings/${encodeURIComponent(hearing.id)}/live`,
-        textContent: `Join ${hearing.case_reference}`,
       });
-      cell.append(link);
+      say(link, "authority_page.join", { case: hearing.case_reference });
+      live.append(link);
     } else {
-      cell.textContent = "Not open yet";
+      say(live, "authority_page.not_open");
     }
-    row.append(cell);
-    $("hearing-list").append(row);
+    return row;
+  });
+  $("hearing-list").replaceChildren(...rows);
+  $("list-empty").hidden = hearings.length > 0;
+}
+
+async function main() {
+  const session = await startStaffPage({ roles: ["authority"], pages: ["authority"] });
+  if (!session) return;
+  onLanguageChange(renderList);
+  try {
+    ({ hearings } = await api("GET", "/api/hearings?upcoming=true"));
+  } catch (error) {
+    showError(error, { box: $("message") });
+    return;
   }
+  renderList();
   await new Cosigning(session).start();
 }
 
-main().catch((error) => showMessage($("message"), `The page could not start: ${error.message}`));
+main().catch((error) => showError(error, { box: $("message") }));
