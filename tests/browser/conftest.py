@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests.browser.guards import ConsoleGuard
 from tests.browser.live_service import LiveService, free_port
 from tests.browser.network_link import NetworkLink, network_link
-from tests.browser.staff_api import StaffApi
+from tests.browser.staff_api import INVITATION_LEAD_MINUTES, StaffApi
 from tests.conftest import need_real_part
 from tests.hearings.kit import patched_profiles
 
@@ -95,6 +95,7 @@ def live_service(
         port=port,
         # Few failures before a lock-out keep the lock-out story short.
         VC_LOGIN_MAX_FAILURES=str(LOGIN_MAX_FAILURES),
+        VC_INVITATION_LEAD_MINUTES=str(INVITATION_LEAD_MINUTES),
         # Pages served over the cuttable link have its origin.
         VC_ALLOWED_ORIGINS=f"http://127.0.0.1:{port},{link.url}",
     ) as service:
