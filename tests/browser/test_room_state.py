@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import ContextFactory
 from tests.browser.live_service import LiveService
 from tests.browser.staff_api import utc_text
-from tests.browser.test_story import french_authority, sign_in
+from tests.browser.test_story import french_authority, meet, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -86,16 +86,6 @@ def open_a_hearing(
             )
     post(judge, f"{path}/open", version=hearing["version"])
     return str(hearing["id"])
-
-
-def meet(page: Page, condition: str, document: str | None = None, details: str = "") -> None:
-    item = page.locator(f'#condition-list li[data-condition="{condition}"]')
-    if document:
-        item.get_by_label("Document type").select_option(document)
-    if details:
-        item.get_by_label("Details").fill(details)
-    item.get_by_role("button", name=f"Confirm: {condition}").click()
-    expect(item).to_have_class("met")
 
 
 def conditions(page: Page, stage: str) -> list[str]:

@@ -22,7 +22,7 @@ from vc_service.audit.canonical import parse_canonical
 from vc_service.audit.court import build_court_log, verify_court
 from vc_service.audit.events import format_ts
 from vc_service.audit.keys import default_quorum, policy_text, trust_policy_document
-from vc_service.audit.policy import PolicyError, load_policy, parse_public_key
+from vc_service.audit.policy import PolicyError, TrustPolicy, load_policy, parse_public_key
 from vc_service.audit.verify import verify_bundle
 from vc_service.closing import log_keys
 from vc_service.config import load_settings
@@ -184,14 +184,21 @@ def cmd_log_export(args: argparse.Namespace) -> int:
     return _run(args, body)
 
 
+def _trust_policy(path: Path) -> TrustPolicy | None:
+    """The verifier's trust policy, or None after saying on stderr why it is unusable."""
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
+        return None
+
+
 def cmd_log_verify(args: argparse.Namespace) -> int:
     if not args.bundle.is_file():
         print(f"error: {args.bundle} is not a file", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        policy = load_policy(args.trust)
-    except PolicyError as exc:
-        print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
+    policy = _trust_policy(args.trust)
+    if policy is None:
         return EXIT_BAD_INPUT
     # The hearing comes from the request the clerk answers, never from the bundle: a whole,
     # validly signed record of another hearing must not pass for this one (issue 14 point 4).
@@ -222,10 +229,8 @@ def cmd_log_court_verify(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"error: {path} is not a file", file=sys.stderr)
             return EXIT_BAD_INPUT
-    try:
-        policy = load_policy(args.trust)
-    except PolicyError as exc:
-        print(f"error: trust policy: {exc.message} [{exc.code}]", file=sys.stderr)
+    policy = _trust_policy(args.trust)
+    if policy is None:
         return EXIT_BAD_INPUT
     # The hearing and the court come from the request, never from the bundle (point 4).
     report = verify_court(

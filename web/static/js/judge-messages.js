@@ -6,7 +6,7 @@
 
 import { ApiError } from "./api.js";
 import { say } from "./staff-i18n.js";
-import { clearErrors, sentenceFor, showError as staffShowError } from "./staff-errors.js";
+import { clearErrors, sentenceFor, showError as staffShowError, slotAfter } from "./staff-errors.js";
 
 export { clearErrors };
 
@@ -34,16 +34,7 @@ export function sentenceOf(error) {
 // A sentence of the page's own (not from the service) next to a control, by its catalog key;
 // "" removes it.
 export function showNote(anchor, key, values = {}) {
-  const id = `${anchor.id}-error`;
-  let slot = document.getElementById(id);
-  if (!slot) {
-    slot = Object.assign(document.createElement("div"), { id, className: "staff-error" });
-    slot.dataset.for = anchor.id;
-    slot.setAttribute("aria-live", "polite");
-    (anchor.closest(".check") || anchor).after(slot);
-    const described = (anchor.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (!described.includes(id)) anchor.setAttribute("aria-describedby", [...described, id].join(" "));
-  }
+  const slot = slotAfter(anchor);
   // The same two lines as staff-errors.js writes, so either can reuse the slot; no details here.
   const line = Object.assign(document.createElement("p"), { className: "field-error" });
   const details = Object.assign(document.createElement("p"), { className: "error-details" });

@@ -71,7 +71,7 @@ function detailsLine(error) {
 
 // The error slot after `anchor` (a field, or a button); made once, then reused. The field (or
 // button) names it in aria-describedby so a screen reader reads it with the control.
-function slotAfter(anchor) {
+export function slotAfter(anchor) {
   const id = `${anchor.id}-error`;
   let slot = document.getElementById(id);
   if (!slot) {
