@@ -64,7 +64,8 @@ def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    # A page with live video redraws all the time; on a busy machine a capture takes a while.
+    page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=30_000)
     return path
 
 
