@@ -47,18 +47,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
 PERSON, AUTHORITY = "Camille Martin", "Juge Leroy"
 EBML = bytes.fromhex("1a45dfa3")  # every WebM file starts with this
 REMOTE_VIDEOS = '#tiles figure:not([data-peer="self"]) video'
-# Every remote tile shows decoded frames (videoWidth) and keeps decoding new ones.
-PLAYING = """async (selector) => {
-  const videos = [...document.querySelectorAll(selector)];
-  const frames = () => videos.map((v) => v.getVideoPlaybackQuality().totalVideoFrames);
-  const before = frames();
-  const times = videos.map((v) => v.currentTime);
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  const after = frames();
-  return videos.map((v, i) => ({
-    width: v.videoWidth, frames: after[i] - before[i], advanced: v.currentTime - times[i],
-  }));
-}"""
+# What each remote tile shows now: its width, the frames decoded so far, its playback time.
+FRAMES = """(selector) => [...document.querySelectorAll(selector)].map((v) => ({
+  width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames, time: v.currentTime,
+}))"""
 
 
 # Elements that stick out of a phone's screen (none should: no sideways scrolling).
@@ -187,7 +179,19 @@ def assert_video_playing(page: Page, remote_tiles: int) -> None:
         "(selector) => [...document.querySelectorAll(selector)].every((v) => v.videoWidth > 0)",
         arg=REMOTE_VIDEOS,
     )
-    tiles: list[dict[str, Any]] = page.evaluate(PLAYING, REMOTE_VIDEOS)
+    # Every remote tile keeps decoding new frames. The wait is the driver's real second: the
+    # page's own timers run on the service's installed clock (conftest).
+    before: list[dict[str, Any]] = page.evaluate(FRAMES, REMOTE_VIDEOS)
+    page.wait_for_timeout(1000)
+    after: list[dict[str, Any]] = page.evaluate(FRAMES, REMOTE_VIDEOS)
+    tiles = [
+        {
+            "width": a["width"],
+            "frames": a["frames"] - b["frames"],
+            "advanced": a["time"] - b["time"],
+        }
+        for b, a in zip(before, after, strict=True)
+    ]
     for tile in tiles:
         assert tile["width"] > 0 and tile["frames"] > 0 and tile["advanced"] > 0, tiles
 
