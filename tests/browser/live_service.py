@@ -14,9 +14,8 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pyotp
 from playwright.sync_api import Page
@@ -195,9 +194,9 @@ class LiveService:
 
 def page_totp(page: Page, secret: str) -> str:
     """The code an authenticator app shows at the page's time (the service's, see conftest)."""
-    return pyotp.TOTP(secret).at(page.evaluate("Date.now()") / 1000)
+    return pyotp.TOTP(secret).at(page_now(page, UTC))
 
 
-def page_now(page: Page, zone: ZoneInfo) -> datetime:
+def page_now(page: Page, zone: tzinfo) -> datetime:
     """The page's clock (the service's, see conftest), in `zone`."""
     return datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, zone)

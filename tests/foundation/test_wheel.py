@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from vc_service.http.pages import PAGES
+
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 
@@ -76,10 +78,4 @@ def test_a_built_wheel_serves_every_page(tmp_path: Path) -> None:
         check=False,
     )
     assert served.returncode == 0, served.stderr
-    assert served.stdout.split() == [str(len(_pages())), str(len(static))]
-
-
-def _pages() -> list[str]:
-    from vc_service.http.pages import PAGES
-
-    return list(PAGES)
+    assert served.stdout.split() == [str(len(PAGES)), str(len(static))]
