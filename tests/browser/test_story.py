@@ -207,6 +207,9 @@ class Hearing:
     hearing_id: str = ""
 
 
+# The whole day in three browsers, with a recorder process and the sealing after the end: about
+# four minutes on an idle 2-core machine, more under load, beyond the suite's 300 s default.
+@pytest.mark.timeout(600)
 def test_judge_witness_and_authority_hold_the_hearing_and_the_clerk_verifies_it(
     new_lawful_context: ContextFactory, lawful_service: LiveService
 ) -> None:
